@@ -1,0 +1,161 @@
+// `refseg <command> [options]`: find the command, parse its arguments with node:util
+// parseArgs, run it, and turn the outcome into an exit code (0 ok, 1 failure, 2 usage).
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { RefsegError } from '../../shared/errors.ts';
+import { UsageError } from './command.ts';
+import type { Command, CommandContext, Output } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
+import { PROGRAM, commandHelp, programHelp } from './help.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
+
+export interface CliIO {
+  stdout: Output;
+  stderr: Output;
+  env: Readonly<Record<string, string | undefined>>;
+  signal: AbortSignal;
+}
+
+/** The command named by the leading words of `argv` (longest match), and the rest. */
+export function findCommand(argv: readonly string[], commands: readonly Command[]): { command?: Command; rest: string[]; words: string[] } {
+  const words: string[] = [];
+  for (const a of argv) {
+    if (a.startsWith('-')) break;
+    words.push(a);
+  }
+  for (let n = words.length; n > 0; n--) {
+    const name = words.slice(0, n).join(' ');
+    const command = commands.find((c) => c.name === name);
+    if (command) return { command, rest: argv.slice(n), words };
+  }
+  return { rest: [...argv], words };
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+function parseCommandArgs(command: Command, rest: string[]): { values: Record<string, unknown>; positionals: string[] } {
+  const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, spec] of Object.entries(command.options ?? {})) {
+    options[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+      ...(spec.default !== undefined ? { default: spec.default as never } : {}),
+    };
+  }
+  try {
+    return parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message, { cause: err });
+  }
+}
+
+function bindPositionals(command: Command, positionals: string[]): Record<string, string | string[] | undefined> {
+  const specs = command.positionals ?? [];
+  const args: Record<string, string | string[] | undefined> = {};
+  let i = 0;
+  for (const spec of specs) {
+    if (spec.variadic) {
+      args[spec.name] = positionals.slice(i);
+      if (spec.required && positionals.length <= i) throw new UsageError(`Missing <${spec.name}>.`);
+      i = positionals.length;
+    } else {
+      args[spec.name] = positionals[i];
+      if (spec.required && positionals[i] === undefined) throw new UsageError(`Missing <${spec.name}>.`);
+      i++;
+    }
+  }
+  if (i < positionals.length) throw new UsageError(`Unexpected argument "${positionals[i]}".`);
+  return args;
+}
+
+/** `word` when some command names start with it (`models` for `models pull`). */
+function groupOf(word: string | undefined, commands: readonly Command[]): string | undefined {
+  return word !== undefined && commands.some((c) => c.name.startsWith(`${word} `)) ? word : undefined;
+}
+
+/** Runs one command line; never throws. */
+export async function runCli(argv: readonly string[], io: CliIO, commands: readonly Command[] = COMMANDS): Promise<number> {
+  const { command, rest, words } = findCommand(argv, commands);
+  if (!command) {
+    const wantsHelp = argv.includes('--help') || argv.includes('-h');
+    const helpOut = wantsHelp ? io.stdout : io.stderr;
+    if (words.length === 0) {
+      if (argv.includes('--version')) {
+        io.stdout.write(`${PROGRAM} ${version()}\n`);
+        return EXIT_OK;
+      }
+      helpOut.write(programHelp(commands));
+      return wantsHelp ? EXIT_OK : EXIT_USAGE;
+    }
+    if (words[0] === 'help') {
+      const target = findCommand(words.slice(1), commands).command;
+      io.stdout.write(target ? commandHelp(target) : programHelp(commands, groupOf(words[1], commands)));
+      return EXIT_OK;
+    }
+    const group = groupOf(words[0], commands);
+    if (group && words.length === 1) {
+      helpOut.write(programHelp(commands, group));
+      return wantsHelp ? EXIT_OK : EXIT_USAGE;
+    }
+    io.stderr.write(`${PROGRAM}: unknown command "${words.join(' ')}". Run \`${PROGRAM} --help\` for the list.\n`);
+    return EXIT_USAGE;
+  }
+
+  try {
+    const { values, positionals } = parseCommandArgs(command, rest);
+    if (values.help) {
+      io.stdout.write(commandHelp(command));
+      return EXIT_OK;
+    }
+    const ctx: CommandContext = {
+      values: values as CommandContext['values'],
+      args: bindPositionals(command, positionals),
+      stdout: io.stdout,
+      stderr: io.stderr,
+      env: io.env,
+      signal: io.signal,
+    };
+    return (await command.run(ctx)) ?? EXIT_OK;
+  } catch (err) {
+    return reportError(err, command, io);
+  }
+}
+
+function reportError(err: unknown, command: Command, io: CliIO): number {
+  if (err instanceof UsageError) {
+    io.stderr.write(`${PROGRAM} ${command.name}: ${err.message}\nRun \`${PROGRAM} ${command.name} --help\` for usage.\n`);
+    return EXIT_USAGE;
+  }
+  io.stderr.write(`${PROGRAM} ${command.name}: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (io.env.REFSEG_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  if (io.signal.aborted) return EXIT_INTERRUPTED;
+  // A 400-class RefsegError is bad input from the command line (unknown preset, bad file).
+  return err instanceof RefsegError && err.status === 400 ? EXIT_USAGE : EXIT_FAILURE;
+}
+
+/** Process entry used by bin/refseg.mjs: wires Ctrl-C to the abort signal and exits. */
+export async function cliMain(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    process.stderr.write('\nStopping (Ctrl-C again to quit at once)…\n');
+    controller.abort(new Error('interrupted by Ctrl-C'));
+  };
+  process.on('SIGINT', onSigint);
+  const code = await runCli(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
+  process.off('SIGINT', onSigint);
+  // Let piped output drain before exiting: keep-alive sockets would otherwise hold the process open.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
+  process.exit(code);
+}
