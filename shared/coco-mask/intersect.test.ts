@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { Rle } from '../types.ts';
+import { encodeMask, frUncompressed } from './codec.ts';
+import { MaskSizeMismatchError } from './errors.ts';
+import { intersectionArea, intersectionAreaCounts } from './intersect.ts';
+import { rleCounts } from './rle-counts.ts';
+import { blobMask, noiseMask, pixelAnd, pixelCountOf, rng } from './testing.ts';
+
+describe('intersectionArea', () => {
+  it('equals the pixel-wise count on random pairs', () => {
+    const rand = rng(13);
+    for (const [h, w] of [[1, 1], [1, 40], [40, 1], [30, 50], [97, 64]]) {
+      for (let trial = 0; trial < 10; trial++) {
+        const a = trial % 3 === 0 ? noiseMask(h, w, 0.5, rand) : blobMask(h, w, rand);
+        const b = trial % 2 === 0 ? noiseMask(h, w, 0.1 * (trial % 10), rand) : blobMask(h, w, rand);
+        const ra = encodeMask(a, h, w);
+        const rb = encodeMask(b, h, w);
+        const expected = pixelCountOf(pixelAnd(a, b));
+        expect(intersectionArea(ra, rb)).toBe(expected);
+        expect(intersectionArea(rb, ra)).toBe(expected);
+        expect(intersectionAreaCounts(rleCounts(ra), rleCounts(rb))).toBe(expected);
+      }
+    }
+  });
+
+  it('counts zero-length runs as nothing', () => {
+    // 1×6: a = pixels 2..5 written with a zero-length foreground run first; b = pixels 0..3.
+    const a = frUncompressed([1, 0, 1, 4], 1, 6);
+    const b = frUncompressed([0, 4, 2], 1, 6);
+    expect(intersectionArea(a, b)).toBe(2);
+  });
+
+  it('sees a changed counts string on the same object', () => {
+    const a: Rle = frUncompressed([0, 6], 2, 3);
+    const b = frUncompressed([0, 6], 2, 3);
+    expect(intersectionArea(a, b)).toBe(6);
+    a.counts = frUncompressed([4, 2], 2, 3).counts;
+    expect(intersectionArea(a, b)).toBe(2);
+  });
+
+  it('refuses masks of different sizes', () => {
+    expect(() => intersectionArea(frUncompressed([0, 6], 2, 3), frUncompressed([0, 6], 3, 2))).toThrow(MaskSizeMismatchError);
+  });
+});
