@@ -1,0 +1,81 @@
+// What clients see of a bank: counts and quality per class, references with their feedback.
+// Vectors stay internal (the bank file is the way to take them out).
+import type { Rle } from '../../shared/types.ts';
+import { bankQuality } from './quality.ts';
+import type { ClassQuality, QualityThresholds, ReferenceQuality } from './quality.ts';
+import type { BankRecord, ReferenceSource } from './records.ts';
+import type { BankSnapshot } from './snapshot.ts';
+
+export interface BankSummary {
+  id: string;
+  name: string;
+  modelId: string;
+  pipelineId: string;
+  classes: string[];
+  referenceCount: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Changes with every change of the bank (usable as an ETag). */
+  revision: string;
+}
+
+export interface ClassView {
+  name: string;
+  /** Index of the class in detections. */
+  label: number;
+  positives: number;
+  negatives: number;
+  quality: ClassQuality;
+}
+
+export interface BankView extends Omit<BankSummary, 'classes'> {
+  dim: number | null;
+  classes: ClassView[];
+}
+
+export interface ReferenceView {
+  id: string;
+  className: string;
+  negative: boolean;
+  createdAt: string;
+  source: ReferenceSource;
+  mask?: Rle;
+  quality: ReferenceQuality;
+}
+
+export function bankSummary(record: BankRecord, revision: string): BankSummary {
+  return {
+    id: record.id,
+    name: record.name,
+    modelId: record.modelId,
+    pipelineId: record.pipelineId,
+    classes: [...record.classes],
+    referenceCount: record.references.length,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    revision,
+  };
+}
+
+/** The bank and every reference, with quality computed once over the whole bank. */
+export function bankViews(snapshot: BankSnapshot, thresholds: QualityThresholds): { bank: BankView; references: ReferenceView[] } {
+  const { record, references } = snapshot;
+  const quality = bankQuality(record.classes, references, thresholds);
+  const count = (name: string, negative: boolean) => record.references.filter((r) => r.className === name && r.negative === negative).length;
+  const { classes: _names, ...summary } = bankSummary(record, snapshot.version);
+  const bank: BankView = {
+    ...summary,
+    dim: record.dim,
+    classes: record.classes.map((name, label) => ({ name, label, positives: count(name, false), negatives: count(name, true), quality: quality.classes[label] })),
+  };
+  const views = references.map((r, i): ReferenceView => ({
+    id: r.id,
+    className: r.className,
+    negative: r.negative,
+    createdAt: r.createdAt,
+    source: r.source,
+    ...(r.mask === undefined ? {} : { mask: r.mask }),
+    quality: quality.references[i],
+  }));
+  return { bank, references: views };
+}
