@@ -124,11 +124,36 @@ export interface GoldenCase {
   [k: string]: any;
 }
 
-export function loadCase(family: string, file: string, root = goldenRoot()): GoldenCase {
+export interface LoadOptions {
+  /** Keep integers beyond 2^53 exact as bigint (seeds and getrandbits(64) values of sampling/). */
+  exactIntegers?: boolean;
+}
+
+const BIGINT_MARK = '\u0000bigint:';
+
+/** JSON.parse that turns integer literals beyond 2^53 into bigint instead of rounding them. */
+export function parseJsonExact(text: string): unknown {
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g, (tok) => {
+    if (tok.startsWith('"') || /[.eE]/.test(tok) || Number.isSafeInteger(Number(tok))) return tok;
+    return JSON.stringify(BIGINT_MARK + tok);
+  });
+  return JSON.parse(marked, (_k, v: unknown) =>
+    typeof v === 'string' && v.startsWith(BIGINT_MARK) ? BigInt(v.slice(BIGINT_MARK.length)) : v,
+  );
+}
+
+/** Reads a file of a family folder that is not a case (e.g. sampling's shared input), gunzipped when `.gz`. */
+export function readFamilyFile(family: string, name: string, root = goldenRoot()): string {
+  const raw = readFileSync(join(root, family, name));
+  return new TextDecoder().decode(name.endsWith('.gz') ? gunzipSync(raw) : raw);
+}
+
+export function loadCase(family: string, file: string, root = goldenRoot(), opts: LoadOptions = {}): GoldenCase {
   const dir = join(root, family);
-  const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as unknown;
-  if (typeof json !== 'object' || json === null || !('input' in json) || !('expected' in json)) {
-    throw new Error(`${family}/${file}: not a fixture case (no input/expected)`);
+  const text = readFileSync(join(dir, file), 'utf8');
+  const json = opts.exactIntegers ? parseJsonExact(text) : (JSON.parse(text) as unknown);
+  if (typeof json !== 'object' || json === null || !('expected' in json)) {
+    throw new Error(`${family}/${file}: not a fixture case (no expected member)`);
   }
   return resolveArrays(dir, json) as GoldenCase;
 }
@@ -137,7 +162,11 @@ export function loadCase(family: string, file: string, root = goldenRoot()): Gol
  * Registers one vitest test per case of a family. An absent family directory is skipped with a
  * printed line; a case that cannot be read or parsed fails its test.
  */
-export function describeGolden(family: string, run: (c: GoldenCase, file: string) => void | Promise<void>): void {
+export function describeGolden(
+  family: string,
+  run: (c: GoldenCase, file: string) => void | Promise<void>,
+  opts: LoadOptions = {},
+): void {
   const root = goldenRoot();
   const files = listCases(family, root);
   if (files === null) {
@@ -149,7 +178,7 @@ export function describeGolden(family: string, run: (c: GoldenCase, file: string
     if (files.length === 0) it.skip('no cases', () => {});
     for (const file of files) {
       it(file, async () => {
-        await run(loadCase(family, file, root), file);
+        await run(loadCase(family, file, root, opts), file);
       });
     }
   });
