@@ -1,0 +1,132 @@
+// Public entry of the model layer: SAM2 and DINOv2 behind worker threads.
+//
+//   const models = await openModels({ sam2Dir, dinoPath });
+//   const emb = await models.sam2.encode(samPixels);              // 3×1024×1024 normalised
+//   const { logits, iou } = await models.sam2.decodePoints(emb, points, labels);
+//   const feats = await models.dino.patchFeatures(dinoPixels);     // 3×518×518 normalised
+//   await models.close();
+//
+// Every session.run happens in a worker (onnxruntime-node blocks the calling thread, spec/models.md
+// §4.3), so an HTTP server on the main thread stays responsive.
+//
+// removeNoMemEmbed defaults to true: the official No-Time-to-Train pipeline feeds the decoder the
+// raw 64×64 neck features without SAM2's no_mem_embed (spec/method.md §3.3 step 2), and its
+// published numbers come from that path; the exports bake the vector in, so refseg takes it out
+// of the graph (see no-mem-embed.ts). Set it to false for SAM2's standard predictor behaviour, or
+// for an export where the Add cannot be located (opening then fails with NoMemEmbedNotFoundError
+// rather than silently deviating).
+import type { Provider } from './backend.ts';
+import type { DinoInfo } from './dino-runner.ts';
+import { ModelInputError } from './errors.ts';
+import { findSam2Files } from './files.ts';
+import { WorkerPool } from './pool.ts';
+import type { Sam2Embeddings } from './protocol.ts';
+import type { Decoded, Sam2Files, Sam2Info } from './sam2-runner.ts';
+
+export * from './errors.ts';
+export { DINO_GRID, DINO_SIZE } from './dino-runner.ts';
+export type { DinoInfo } from './dino-runner.ts';
+export type { Sam2Embeddings } from './protocol.ts';
+export type { Decoded, Sam2Files, Sam2Info } from './sam2-runner.ts';
+export type { Provider } from './backend.ts';
+
+export interface OpenModelsOptions {
+  /** Folder with the SAM2 encoder and decoder (either layout); or give `sam2Paths`. */
+  sam2Dir?: string;
+  sam2Paths?: Sam2Files;
+  dinoPath: string;
+  /** `cuda` falls back to CPU (one log line) when the CUDA provider cannot start. Default `cpu`. */
+  provider?: Provider;
+  deviceId?: number;
+  /** ORT thread counts per session (0 = ORT default). */
+  threads?: { intraOp?: number; interOp?: number };
+  /** Default true (see above). */
+  removeNoMemEmbed?: boolean;
+  /** Prompts per decoder run when the decoder's prompt axis is symbolic. Default 64. */
+  maxPromptBatch?: number;
+  /** Worker threads = requests run at once on this node. Each loads its own sessions. Default 1. */
+  workers?: number;
+  /** Requests that may wait for a worker before ModelsBusyError. Default 8. */
+  maxQueue?: number;
+  /** Where the one-line provider fallback notice goes. Default console.warn. */
+  log?: (line: string) => void;
+}
+
+export interface ModelsInfo {
+  sam2: Sam2Info;
+  dino: DinoInfo;
+  provider: Provider;
+  workers: number;
+  threads: { intraOp: number; interOp: number };
+}
+
+export interface Sam2Api {
+  /** pixels: 3×1024×1024 ImageNet-normalised CHW (gpu-node/preprocess `samPixels`). */
+  encode(pixels: Float32Array): Promise<Sam2Embeddings>;
+  /**
+   * One single-point prompt per entry: `points` = x, y pairs in 1024-space pixels (as SAM2's
+   * predictor takes them, before its +0.5), `labels` 1 positive (default) or 0 negative. SAM2's
+   * padding point is added for layouts whose graph does not add it.
+   */
+  decodePoints(emb: Sam2Embeddings, points: ArrayLike<number>, labels?: ArrayLike<number>): Promise<Decoded>;
+  /** Box prompts x0, y0, x1, y1 in 1024-space pixels, 4 numbers each. */
+  decodeBox(emb: Sam2Embeddings, boxes: ArrayLike<number>): Promise<Decoded>;
+}
+
+export interface DinoApi {
+  /** pixels: 3×518×518 ImageNet-normalised CHW → 37×37×D patch tokens, row-major. */
+  patchFeatures(pixels: Float32Array): Promise<Float32Array>;
+}
+
+export interface Models {
+  sam2: Sam2Api;
+  dino: DinoApi;
+  info: ModelsInfo;
+  /** Requests running and waiting right now. */
+  load(): { busy: number; queued: number };
+  close(): Promise<void>;
+}
+
+export async function openModels(opts: OpenModelsOptions): Promise<Models> {
+  const sam2 = opts.sam2Paths ?? (opts.sam2Dir ? await findSam2Files(opts.sam2Dir) : undefined);
+  if (!sam2) throw new ModelInputError('openModels needs sam2Dir or sam2Paths');
+  const threads = { intraOp: opts.threads?.intraOp ?? 0, interOp: opts.threads?.interOp ?? 0 };
+  const workers = Math.max(1, opts.workers ?? 1);
+  const { pool, info } = await WorkerPool.start(
+    {
+      sam2,
+      dino: opts.dinoPath,
+      settings: {
+        provider: opts.provider ?? 'cpu',
+        intraOpThreads: threads.intraOp,
+        interOpThreads: threads.interOp,
+        ...(opts.deviceId === undefined ? {} : { deviceId: opts.deviceId }),
+      },
+      sam2Options: { removeNoMemEmbed: opts.removeNoMemEmbed ?? true, maxPromptBatch: opts.maxPromptBatch ?? 64 },
+    },
+    { workers, maxQueue: opts.maxQueue ?? 8 },
+  );
+  const fallback = info.sam2.fallbackReason ?? info.dino.fallbackReason;
+  if (opts.provider === 'cuda' && fallback !== undefined) {
+    (opts.log ?? console.warn)(`refseg: CUDA execution provider unavailable (${fallback}); running the models on CPU.`);
+  }
+  const provider: Provider = info.sam2.provider === 'cuda' && info.dino.provider === 'cuda' ? 'cuda' : 'cpu';
+
+  return {
+    sam2: {
+      encode: (pixels) => pool.run({ op: 'encode', pixels }),
+      decodePoints: (emb, points, labels) => {
+        const n = Math.floor(points.length / 2);
+        const lab = labels === undefined ? new Int32Array(n).fill(1) : Int32Array.from(labels);
+        return pool.run({ op: 'decodePoints', emb, points: Float32Array.from(points), labels: lab });
+      },
+      decodeBox: (emb, boxes) => pool.run({ op: 'decodeBoxes', emb, boxes: Float32Array.from(boxes) }),
+    },
+    dino: {
+      patchFeatures: (pixels) => pool.run({ op: 'patchFeatures', pixels }),
+    },
+    info: { sam2: info.sam2, dino: info.dino, provider, workers, threads },
+    load: () => ({ busy: pool.busy, queued: pool.queued }),
+    close: () => pool.close(),
+  };
+}

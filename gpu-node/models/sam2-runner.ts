@@ -1,0 +1,179 @@
+// SAM2 encoder + decoder sessions of one worker thread: layout detection, optional no_mem_embed
+// removal, and prompt batching within what the decoder graph allows.
+import {
+  floatData,
+  floatTensor,
+  inputShape,
+  openSession,
+  outputShape,
+  type Feeds,
+  type OpenedSession,
+  type Provider,
+  type Session,
+  type SessionSettings,
+} from './backend.ts';
+import { ModelFormatError, ModelInputError } from './errors.ts';
+import { patchedEncoderSource } from './no-mem-embed.ts';
+import {
+  LEVEL_SHAPES,
+  LOW_RES,
+  boxFeeds,
+  detectLayout,
+  pointFeeds,
+  promptBatchLimit,
+  type LayoutSpec,
+  type Levels,
+  type Sam2Layout,
+  ZeroMasks,
+} from './sam2-layout.ts';
+
+export interface Sam2Files {
+  encoder: string;
+  decoder: string;
+}
+
+export interface Sam2Options {
+  /** Strip the encoder's no_mem_embed Add (the official pipeline never adds it). */
+  removeNoMemEmbed: boolean;
+  /** Most prompts per decoder run when the graph's prompt axis is symbolic. */
+  maxPromptBatch: number;
+}
+
+export interface Sam2Info {
+  layout: Sam2Layout;
+  files: Sam2Files;
+  /** Prompt axis of the decoder: symbolic, or fixed at this size (then prompts run in such groups). */
+  promptAxis: number | 'dynamic';
+  /** Masks per prompt when the graph declares it (3 for the public exports). */
+  maskTokens: number | 'dynamic';
+  /** Whether the decoder graph appends the padding point itself (else refseg sends it). */
+  graphPadsPrompt: boolean;
+  noMemEmbed: 'kept' | 'removed';
+  /** Name of the removed Add node, for the record. */
+  noMemEmbedNode?: string;
+  provider: Provider;
+  fallbackReason?: string;
+}
+
+export interface Decoded {
+  /** n × K × 256 × 256 low-resolution logits, prompt-major. */
+  logits: Float32Array;
+  /** n × K predicted IoUs. */
+  iou: Float32Array;
+  count: number;
+  maskTokens: number;
+}
+
+const IMAGE_VALUES = 3 * 1024 * 1024;
+const LOW_RES_CELLS = LOW_RES * LOW_RES;
+const LEVEL_SIZES = LEVEL_SHAPES.map((s) => s.reduce((a: number, b: number) => a * b, 1));
+
+export class Sam2Runner {
+  private readonly zeros = new ZeroMasks();
+
+  private constructor(
+    private readonly encoder: Session,
+    private readonly decoder: Session,
+    private readonly spec: LayoutSpec,
+    private readonly promptBatch: number,
+    readonly info: Sam2Info,
+  ) {}
+
+  static async open(files: Sam2Files, settings: SessionSettings, opts: Sam2Options): Promise<Sam2Runner> {
+    const decoder = await openSession({ model: files.decoder }, settings);
+    const where = `${files.encoder} + ${files.decoder}`;
+    const layoutOf = (encoderInputs: readonly string[]) => detectLayout(encoderInputs, decoder.session.inputNames, where);
+    let spec: LayoutSpec;
+    let encoder: OpenedSession;
+    let noMemEmbedNode: string | undefined;
+    if (opts.removeNoMemEmbed) {
+      let found: LayoutSpec | undefined;
+      const patched = await patchedEncoderSource(files.encoder, (names) => {
+        found = layoutOf(names);
+        return found.levels[2];
+      });
+      try {
+        encoder = await openSession(patched.source, settings);
+      } finally {
+        await patched.cleanup();
+      }
+      spec = found!;
+      noMemEmbedNode = patched.site.node;
+    } else {
+      encoder = await openSession({ model: files.encoder }, settings);
+      spec = layoutOf(encoder.session.inputNames);
+    }
+    const axis = promptBatchLimit(inputShape(decoder.session, spec.promptInput), spec.promptAxis);
+    const tokens = outputShape(decoder.session, spec.iouOutput)?.at(-1);
+    const fallbackReason = encoder.fallbackReason ?? decoder.fallbackReason;
+    const info: Sam2Info = {
+      layout: spec.layout,
+      files,
+      promptAxis: axis,
+      maskTokens: typeof tokens === 'number' ? tokens : 'dynamic',
+      graphPadsPrompt: spec.padsPrompt,
+      noMemEmbed: opts.removeNoMemEmbed ? 'removed' : 'kept',
+      ...(noMemEmbedNode === undefined ? {} : { noMemEmbedNode }),
+      provider: encoder.provider === 'cuda' && decoder.provider === 'cuda' ? 'cuda' : 'cpu',
+      ...(fallbackReason === undefined ? {} : { fallbackReason }),
+    };
+    const batch = axis === 'dynamic' ? Math.max(1, Math.floor(opts.maxPromptBatch)) : axis;
+    return new Sam2Runner(encoder.session, decoder.session, spec, batch, info);
+  }
+
+  /** pixels: 3×1024×1024 ImageNet-normalised CHW → the three embedding levels. */
+  async encode(pixels: Float32Array): Promise<[Float32Array, Float32Array, Float32Array]> {
+    if (pixels.length !== IMAGE_VALUES) throw new ModelInputError(`SAM2 input must be 3×1024×1024 floats, got ${pixels.length}`);
+    const out = await this.encoder.run({ [this.spec.encoderInput]: floatTensor(pixels, [1, 3, 1024, 1024]) });
+    const levels = this.spec.levels.map((name, i) => {
+      const t = out[name];
+      if (!t) throw new ModelFormatError(`SAM2 encoder returned no "${name}"`);
+      const data = floatData(t);
+      if (data.length !== LEVEL_SIZES[i]) {
+        throw new ModelFormatError(`SAM2 encoder output "${name}" has shape [${t.dims.join(', ')}], expected [${LEVEL_SHAPES[i].join(', ')}]`);
+      }
+      return data;
+    });
+    return [levels[0], levels[1], levels[2]];
+  }
+
+  /** One positive/negative point per prompt: points = x, y pairs, labels one per point. */
+  decodePoints(levels: Levels, points: Float32Array, labels: Int32Array): Promise<Decoded> {
+    const n = labels.length;
+    if (points.length !== n * 2) throw new ModelInputError(`${n} labels need ${n * 2} point coordinates, got ${points.length}`);
+    return this.decode(n, this.promptBatch, (start, count) => pointFeeds(this.spec, levels, points, labels, start, count, this.zeros));
+  }
+
+  /** Box prompts x0, y0, x1, y1. */
+  decodeBoxes(levels: Levels, boxes: Float32Array): Promise<Decoded> {
+    if (boxes.length % 4 !== 0) throw new ModelInputError(`boxes need 4 numbers each, got ${boxes.length}`);
+    const batch = this.spec.padsPrompt ? this.promptBatch : 1;
+    return this.decode(boxes.length / 4, batch, (start, count) => boxFeeds(this.spec, levels, boxes, start, count, this.zeros));
+  }
+
+  private async decode(n: number, batch: number, feeds: (start: number, count: number) => Feeds): Promise<Decoded> {
+    let logits = new Float32Array(0);
+    let iou = new Float32Array(0);
+    let K = typeof this.info.maskTokens === 'number' ? this.info.maskTokens : 3;
+    for (let start = 0; start < n; start += batch) {
+      const count = Math.min(batch, n - start);
+      const out = await this.decoder.run(feeds(start, count));
+      const q = floatData(out[this.spec.iouOutput]);
+      const m = floatData(out[this.spec.masksOutput]);
+      if (start === 0) {
+        K = q.length / count;
+        logits = new Float32Array(n * K * LOW_RES_CELLS);
+        iou = new Float32Array(n * K);
+      }
+      if (q.length !== count * K || m.length !== count * K * LOW_RES_CELLS) {
+        throw new ModelFormatError(
+          `SAM2 decoder returned ${this.spec.masksOutput} [${out[this.spec.masksOutput].dims.join(', ')}] for ${count} prompts; ` +
+            `expected ${count}×${K}×${LOW_RES}×${LOW_RES} low-resolution logits`,
+        );
+      }
+      logits.set(m, start * K * LOW_RES_CELLS);
+      iou.set(q, start * K);
+    }
+    return { logits, iou, count: n, maskTokens: K };
+  }
+}
