@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { createClassMatcher } from './classify.ts';
+
+const unit = (...v: number[]) => {
+  const n = Math.hypot(...v);
+  return Float32Array.from(v, (x) => x / n);
+};
+
+describe('class matching', () => {
+  // Unnormalised prototypes: the matcher must normalise them (scale must not matter).
+  const prototypes = [Float32Array.of(10, 0, 0), Float64Array.of(0, 0.5, 0), Float32Array.of(3, 4, 0)];
+
+  it('gives raw cosines with the normalised prototypes', () => {
+    const m = createClassMatcher(prototypes, 3);
+    const cos = m.cosines(unit(1, 1, 0));
+    expect(cos[0]).toBeCloseTo(Math.SQRT1_2, 6);
+    expect(cos[1]).toBeCloseTo(Math.SQRT1_2, 6);
+    expect(cos[2]).toBeCloseTo((3 + 4) / 5 / Math.SQRT2, 6);
+  });
+
+  it('labels with the best class and scores with its cosine', () => {
+    const m = createClassMatcher(prototypes, 3);
+    const got = m.match(unit(0.6, 0.8, 0));
+    expect(got.label).toBe(2);
+    expect(got.score).toBeCloseTo(1, 6);
+    expect(m.match(unit(0.1, 1, 0.2)).label).toBe(1);
+  });
+
+  it('clamps negative cosines to a score of 0 and labels with the largest raw cosine', () => {
+    const m = createClassMatcher(prototypes, 3);
+    const got = m.match(unit(-1, -0.1, 0.3));
+    expect(got.score).toBe(0);
+    // cosines: -0.95, -0.0995, -0.66 → class 1 is the least negative.
+    expect(got.label).toBe(1);
+  });
+
+  it('matches against a subset of classes, keeping the original indices', () => {
+    const m = createClassMatcher(prototypes, 3, [0, 1]);
+    const got = m.match(unit(0.6, 0.8, 0));
+    expect(got.label).toBe(1);
+    expect(got.score).toBeCloseTo(0.8, 6);
+    expect(m.cosines(unit(0.6, 0.8, 0)).length).toBe(3);
+  });
+
+  it('works with more classes than one group of four, and with none', () => {
+    const many = Array.from({ length: 9 }, (_, c) => Float32Array.from({ length: 3 }, (_, k) => (k === c % 3 ? c + 1 : 0.1 * c)));
+    const m = createClassMatcher(many, 3);
+    const e = unit(0.2, 0.1, 1);
+    const cos = m.cosines(e);
+    const best = cos.indexOf(Math.max(...cos));
+    expect(m.match(e)).toEqual({ label: best, score: cos[best] });
+    expect(createClassMatcher(many, 3, []).match(e)).toEqual({ label: -1, score: 0 });
+  });
+
+  it('rejects dimension mismatches and unknown classes', () => {
+    expect(() => createClassMatcher([Float32Array.of(1, 2)], 3)).toThrow(/prototype 0 has dimension 2/);
+    expect(() => createClassMatcher(prototypes, 3, [3])).toThrow(/class 3 is not one of the 3 prototypes/);
+    expect(() => createClassMatcher(prototypes, 3).match(Float32Array.of(1, 0))).toThrow(/embedding has dimension 2/);
+  });
+});

@@ -1,0 +1,44 @@
+// The bank-dependent half (DESIGN.md "The split"): a cached candidate set matched against class
+// prototypes, then class-aware NMS, soft merge and top-K — the same steps as segmentOfficial.
+import { countsArea, countsToBbox, rleCounts } from '../coco-mask/index.ts';
+import type { BoxXyxy, CandidateSet, Detection, Rle } from '../types.ts';
+import { createClassMatcher } from './classify.ts';
+import { ShapeMismatchError } from './errors.ts';
+import type { FullResMask } from './fullres-mask.ts';
+import { resolvePipelineOptions } from './options.ts';
+import type { PipelineOptionsInput } from './options.ts';
+import { rankAndMerge } from './rank-merge.ts';
+import type { LabelledCandidate, MatchTrace } from './rank-merge.ts';
+
+/** Detections of a candidate set; Detection.index is the candidate's index in the set. */
+export function matchCandidates(
+  set: CandidateSet,
+  prototypes: readonly ArrayLike<number>[],
+  options?: PipelineOptionsInput,
+): Detection[] {
+  return traceMatch(set, prototypes, options).detections;
+}
+
+/** matchCandidates with the NMS, filter and merge intermediates (indices into the set). */
+export function traceMatch(set: CandidateSet, prototypes: readonly ArrayLike<number>[], optionsInput?: PipelineOptionsInput): MatchTrace {
+  const options = resolvePipelineOptions(optionsInput);
+  const matcher = createClassMatcher(prototypes, set.dim, options.classes);
+  const labelled: LabelledCandidate[] = set.candidates.map((c, k) => {
+    const { label, score } = matcher.match(c.embedding);
+    return { index: k, iou: c.iou, box256: c.box256, label, score, embedding: c.embedding };
+  });
+  return rankAndMerge(labelled, (k) => measured(set.candidates[k].mask, set), options);
+}
+
+/** Area and inclusive box of a full-resolution mask received as RLE. */
+function measured(rle: Rle, set: CandidateSet): FullResMask {
+  if (rle.size[0] !== set.height || rle.size[1] !== set.width) {
+    throw new ShapeMismatchError(`a candidate mask is ${rle.size[0]}×${rle.size[1]}, the set is ${set.height}×${set.width} (h×w)`);
+  }
+  const runs = rleCounts(rle);
+  const area = countsArea(runs);
+  if (area === 0) return { rle, runs, area, box: [0, 0, 0, 0] };
+  const [x, y, w, h] = countsToBbox(runs, set.height, set.width);
+  const box: BoxXyxy = [x, y, x + w - 1, y + h - 1];
+  return { rle, runs, area, box };
+}

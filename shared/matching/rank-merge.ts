@@ -1,0 +1,82 @@
+// The bank-dependent half after labelling, shared by both paths (method.md §3.5–§3.8): class-aware
+// box NMS on 256-grid boxes ranked by SAM IoU, the pre-merge cap, the positive-score filter, full-
+// resolution masks of the survivors, the semantic soft merge and the final selection.
+import { batchedNms } from '../boxes.ts';
+import type { BoxXyxy, Detection } from '../types.ts';
+import type { FullResMask } from './fullres-mask.ts';
+import type { PipelineOptions } from './options.ts';
+import { selectDetections } from './select.ts';
+import type { MergeEntry } from './select.ts';
+import { decayedScore, semanticIos } from './soft-merge.ts';
+
+export interface LabelledCandidate {
+  /** Index reported in traces and detections. */
+  index: number;
+  /** SAM predicted IoU (NMS and merge order). */
+  iou: number;
+  box256: BoxXyxy;
+  label: number;
+  score: number;
+  embedding: Float32Array;
+}
+
+export interface MatchTrace {
+  /** Indices kept by NMS and the pre-merge cap, by descending IoU. */
+  nmsKeep: number[];
+  /** nmsKeep with score > 0, same order (official `pos_keep`). */
+  posKeep: number[];
+  /** posKeep minus empty full-resolution masks (deviation 3), with the merge values. */
+  merge: MergeEntry[];
+  detections: Detection[];
+}
+
+/**
+ * `fullRes(k)` gives the full-resolution mask of candidates[k]; it is asked only for candidates
+ * that pass NMS, the cap and the positive filter, so a caller can render them lazily.
+ */
+export function rankAndMerge(
+  candidates: readonly LabelledCandidate[],
+  fullRes: (k: number) => FullResMask,
+  options: PipelineOptions,
+): MatchTrace {
+  const n = candidates.length;
+  const boxes = new Float32Array(4 * n);
+  const ious = new Float64Array(n);
+  const labels = new Int32Array(n);
+  candidates.forEach((c, k) => {
+    boxes.set(c.box256, 4 * k);
+    ious[k] = c.iou;
+    labels[k] = c.label;
+  });
+  const kept = batchedNms(boxes, ious, labels, options.nmsThreshold).subarray(0, Math.min(options.preMergeCap, n));
+  const positive = Array.from(kept).filter((k) => candidates[k].score > 0);
+
+  const merging: { k: number; mask: FullResMask }[] = [];
+  for (const k of positive) {
+    const mask = fullRes(k);
+    if (mask.area > 0) merging.push({ k, mask });
+  }
+  const ios = semanticIos(
+    merging.map(({ k, mask }) => ({ label: candidates[k].label, embedding: candidates[k].embedding, runs: mask.runs, area: mask.area, box: mask.box })),
+  );
+  const merge: MergeEntry[] = merging.map(({ k, mask }, m) => {
+    const c = candidates[k];
+    return {
+      index: c.index,
+      label: c.label,
+      score: c.score,
+      ios: ios[m],
+      decay: 1 - ios[m],
+      finalScore: decayedScore(c.score, ios[m]),
+      mask: mask.rle,
+      area: mask.area,
+      box: mask.box,
+    };
+  });
+  return {
+    nmsKeep: Array.from(kept, (k) => candidates[k].index),
+    posKeep: positive.map((k) => candidates[k].index),
+    merge,
+    detections: selectDetections(merge, options),
+  };
+}
