@@ -124,7 +124,16 @@ describe('runCli', () => {
     expect(debug.stderr.text).toContain('at ');
   });
 
-  it('registers the models commands', () => {
-    expect(COMMANDS.map((c) => c.name).sort()).toEqual(['models list', 'models pull']);
+  it('registers every command once', () => {
+    expect(COMMANDS.map((c) => c.name).sort()).toEqual([
+      'bank build',
+      'draw',
+      'eval',
+      'models list',
+      'models pull',
+      'sample',
+      'segment',
+      'serve-gpu',
+    ]);
   });
 });
