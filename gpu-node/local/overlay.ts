@@ -1,0 +1,62 @@
+// A picture of the detections: every mask tinted in its class colour (translucent), every box
+// outlined in it just outside the box, best detections painted last. No text: the colours are
+// listed by the caller.
+import sharp from 'sharp';
+import { decodeRle } from '../../shared/coco-mask/index.ts';
+import type { Detection } from '../../shared/types.ts';
+
+/** Distinct, saturated colours, one per class (cycled past ten classes). */
+export const CLASS_COLOURS: readonly (readonly [number, number, number])[] = [
+  [230, 25, 75],
+  [60, 180, 75],
+  [0, 130, 200],
+  [245, 130, 48],
+  [145, 30, 180],
+  [70, 240, 240],
+  [240, 50, 230],
+  [210, 245, 60],
+  [250, 190, 212],
+  [0, 128, 128],
+];
+const ALPHA = 0.5;
+const LINE = 2;
+
+export function classColour(label: number): readonly [number, number, number] {
+  return CLASS_COLOURS[label % CLASS_COLOURS.length];
+}
+
+/** RGB (HWC) with the detections drawn on a copy. */
+export function drawDetections(rgb: Uint8Array, width: number, height: number, detections: readonly Detection[]): Uint8Array {
+  const out = rgb.slice();
+  for (const d of [...detections].reverse()) {
+    const [r, g, b] = classColour(d.label);
+    const mask = decodeRle(d.mask);
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i] === 0) continue;
+      out[3 * i] = Math.round(out[3 * i] * (1 - ALPHA) + r * ALPHA);
+      out[3 * i + 1] = Math.round(out[3 * i + 1] * (1 - ALPHA) + g * ALPHA);
+      out[3 * i + 2] = Math.round(out[3 * i + 2] * (1 - ALPHA) + b * ALPHA);
+    }
+    const [x1, y1, x2, y2] = d.box;
+    const paint = (x: number, y: number) => {
+      if (x < 0 || y < 0 || x >= width || y >= height) return;
+      out.set([r, g, b], 3 * (y * width + x));
+    };
+    for (let t = 1; t <= LINE; t++) {
+      for (let x = x1 - t; x <= x2 + t; x++) {
+        paint(x, y1 - t);
+        paint(x, y2 + t);
+      }
+      for (let y = y1 - t; y <= y2 + t; y++) {
+        paint(x1 - t, y);
+        paint(x2 + t, y);
+      }
+    }
+  }
+  return out;
+}
+
+export async function overlayPng(rgb: Uint8Array, width: number, height: number, detections: readonly Detection[]): Promise<Uint8Array> {
+  const drawn = drawDetections(rgb, width, height, detections);
+  return new Uint8Array(await sharp(drawn, { raw: { width, height, channels: 3 } }).png().toBuffer());
+}

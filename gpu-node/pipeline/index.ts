@@ -1,0 +1,141 @@
+// Public entry of the gpu-node pipeline: models plus everything the node computes from images.
+//
+//   const node = await openPipeline({ sam2Dir, dinoPath });
+//   const { set } = await node.candidates(jpegBytes, { preset: 'official' });
+//   const { references } = await node.referenceVectors(refBytes, [{ class: 'cup', box: [x, y, w, h] }]);
+//   const { detections } = await node.segment(jpegBytes, prototypes);
+//   await node.close();
+import type { GpuReferenceAnnotation } from '../../shared/api/gpu-node.ts';
+import { createClassMatcher, resolvePipelineOptions } from '../../shared/matching/index.ts';
+import type { PipelineOptionsInput } from '../../shared/matching/index.ts';
+import type { ProposalPreset } from '../../shared/schemas.ts';
+import type { CandidateSet } from '../../shared/types.ts';
+import { openModels } from '../models/index.ts';
+import type { Models, ModelsInfo, OpenModelsOptions } from '../models/index.ts';
+import { candidateSet } from './candidates.ts';
+import { modelIdOf } from './model-id.ts';
+import { pipelineIdOf, resolveProposalConfig } from './presets.ts';
+import type { ProposalConfig, ProposalConfigInput } from './presets.ts';
+import { referenceVectors } from './references.ts';
+import type { ReferenceVector } from './references.ts';
+import { segmentTarget } from './segment.ts';
+import type { Segmentation } from './segment.ts';
+import type { StageObserver } from './stages.ts';
+import { analyseTarget, decodeTimed } from './target.ts';
+import type { ImageOptions } from './target.ts';
+
+export { candidateSet, proposalInput } from './candidates.ts';
+export { EmptyBoxMaskError } from './errors.ts';
+export { amgGrid, imageToInput, numpyLinspace, officialGrid, torchLinspaceF32 } from './grid.ts';
+export { modelIdOf } from './model-id.ts';
+export { AmgConfigSchema, OfficialConfigSchema, ProposalConfigSchema, pipelineIdOf, resolveProposalConfig } from './presets.ts';
+export type { AmgConfig, NodeSettings, OfficialConfig, ProposalConfig, ProposalConfigInput } from './presets.ts';
+export { proposeMasks } from './proposals.ts';
+export type { LowResProposals } from './proposals.ts';
+export { referenceVectors } from './references.ts';
+export type { ReferenceVector } from './references.ts';
+export { segmentTarget } from './segment.ts';
+export type { Segmentation } from './segment.ts';
+export { MODEL_STAGES, timed } from './stages.ts';
+export type { Stage, StageObserver } from './stages.ts';
+export { analyseTarget, decodeTimed, encodeTarget } from './target.ts';
+export type { AnalysedTarget, ImageOptions } from './target.ts';
+
+export const PROPOSAL_PRESETS: readonly ProposalPreset[] = ['official', 'sam2-amg'];
+
+export type Orientation = 'applied' | 'ignored';
+
+export interface RequestOptions extends ImageOptions {
+  /** Stage timings of this request (in addition to the pipeline's own observer). */
+  observe?: StageObserver;
+}
+
+export interface ProposalRequest extends RequestOptions {
+  /** Preset name or full configuration; default `official`. */
+  proposals?: ProposalPreset | ProposalConfigInput;
+}
+
+export interface PipelineOptions extends OpenModelsOptions {
+  /** Largest image accepted, in pixels (default: the decoder's 40 MP). */
+  maxPixels?: number;
+  /** Called with the wall time of every stage of every request. */
+  observe?: StageObserver;
+}
+
+export interface GpuPipeline {
+  readonly models: Models;
+  readonly modelId: string;
+  readonly info: ModelsInfo;
+  pipelineId(proposals?: ProposalPreset | ProposalConfigInput): string;
+  candidates(bytes: Uint8Array, request?: ProposalRequest): Promise<{ set: CandidateSet; orientation: Orientation }>;
+  referenceVectors(
+    bytes: Uint8Array,
+    annotations: readonly GpuReferenceAnnotation[],
+    request?: RequestOptions,
+  ): Promise<{ width: number; height: number; orientation: Orientation; references: ReferenceVector[] }>;
+  /** `prototypes[c]` has D values; `options.classes` are indices into it. */
+  segment(
+    bytes: Uint8Array,
+    prototypes: readonly ArrayLike<number>[],
+    request?: ProposalRequest & { options?: PipelineOptionsInput },
+  ): Promise<Segmentation & { orientation: Orientation }>;
+  close(): Promise<void>;
+}
+
+/** Pipeline over already opened models (tests share one set of sessions this way). */
+export async function pipelineOver(models: Models, options: Pick<PipelineOptions, 'maxPixels' | 'observe'> = {}): Promise<GpuPipeline> {
+  const modelId = await modelIdOf(models.info);
+  const node = { noMemEmbed: models.info.sam2.noMemEmbed };
+  const imageOptions = (r: RequestOptions): ImageOptions => ({ exif: r.exif, maxPixels: r.maxPixels ?? options.maxPixels });
+  const observerOf = (r: RequestOptions): StageObserver | undefined => {
+    const own = options.observe;
+    const extra = r.observe;
+    if (!own || !extra) return own ?? extra;
+    return (stage, ms) => {
+      own(stage, ms);
+      extra(stage, ms);
+    };
+  };
+  const idsOf = (config: ProposalConfig) => ({ modelId, pipelineId: pipelineIdOf(config, node) });
+
+  return {
+    models,
+    modelId,
+    info: models.info,
+    pipelineId: (proposals) => pipelineIdOf(resolveProposalConfig(proposals), node),
+    async candidates(bytes, request = {}) {
+      const config = resolveProposalConfig(request.proposals);
+      const observe = observerOf(request);
+      const target = await analyseTarget(models, bytes, imageOptions(request), observe);
+      const set = await candidateSet(models.sam2, target, config, idsOf(config), observe);
+      return { set, orientation: target.image.orientation };
+    },
+    async referenceVectors(bytes, annotations, request = {}) {
+      const observe = observerOf(request);
+      const image = await decodeTimed(bytes, imageOptions(request), observe);
+      const references = await referenceVectors(models, image, annotations, observe);
+      return { width: image.width, height: image.height, orientation: image.orientation, references };
+    },
+    async segment(bytes, prototypes, request = {}) {
+      const config = resolveProposalConfig(request.proposals);
+      // Wrong prototypes or options fail before any model work is spent.
+      createClassMatcher(prototypes, models.info.dino.dim, resolvePipelineOptions(request.options).classes);
+      const observe = observerOf(request);
+      const target = await analyseTarget(models, bytes, imageOptions(request), observe);
+      const result = await segmentTarget(models.sam2, target, config, idsOf(config), prototypes, request.options, observe);
+      return { ...result, orientation: target.image.orientation };
+    },
+    close: () => models.close(),
+  };
+}
+
+export async function openPipeline(options: PipelineOptions): Promise<GpuPipeline> {
+  const { maxPixels, observe, ...modelOptions } = options;
+  const models = await openModels(modelOptions);
+  try {
+    return await pipelineOver(models, { maxPixels, observe });
+  } catch (err) {
+    await models.close();
+    throw err;
+  }
+}

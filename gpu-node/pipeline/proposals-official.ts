@@ -1,0 +1,37 @@
+// The paper's proposals (spec/method.md §3.3): one positive point per grid node, best of the three
+// multimask outputs by predicted IoU, kept when that IoU is strictly above the threshold. Output in
+// grid order. No stability score, no crops, no NMS here (NMS is class-aware, after labelling).
+// The official loop runs n²/256 (floor) batches and would drop a remainder; with its 32² grid
+// there is none, and for other grid sizes refseg decodes every point.
+import type { Sam2Api, Sam2Embeddings } from '../models/index.ts';
+import { officialGrid } from './grid.ts';
+import { bestMultimask, LogitsCollector, maskPlane } from './multimask.ts';
+import type { OfficialConfig } from './presets.ts';
+import type { LowResProposals } from './proposals.ts';
+import { timed } from './stages.ts';
+import type { StageObserver } from './stages.ts';
+
+export async function officialProposals(
+  sam2: Sam2Api,
+  emb: Sam2Embeddings,
+  config: OfficialConfig,
+  observe?: StageObserver,
+): Promise<LowResProposals> {
+  const points = officialGrid(config.pointsPerSide);
+  const n = points.length / 2;
+  // torch compares a float32 tensor with a Python float in float32.
+  const threshold = Math.fround(config.iouThreshold);
+  const kept = new LogitsCollector();
+  for (let start = 0; start < n; start += config.pointsPerBatch) {
+    const batch = points.subarray(2 * start, 2 * Math.min(n, start + config.pointsPerBatch));
+    const decoded = await timed(observe, 'sam2-decoder', () => sam2.decodePoints(emb, batch));
+    await timed(observe, 'proposal-filter', () => {
+      for (let p = 0; p < decoded.count; p++) {
+        const token = bestMultimask(decoded, p);
+        const q = decoded.iou[p * decoded.maskTokens + token];
+        if (q > threshold) kept.push(maskPlane(decoded, p, token), q);
+      }
+    });
+  }
+  return kept.take();
+}
