@@ -1,0 +1,70 @@
+// Node: @hono/node-server, the SQLite file store (default ./refseg-edge.sqlite), timer-driven
+// gpu-node health checks. `npx tsx edge/adapters/node.ts` starts it from the environment.
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { createEdgeApp } from '../app.ts';
+import type { EdgeApp } from '../app.ts';
+import { configFromEnv } from '../config.ts';
+import type { EnvVars } from '../config.ts';
+import type { EdgeDeps } from '../context.ts';
+import { gpuPoolFromConfig } from '../gpu/from-config.ts';
+import type { Storage } from '../storage/contract.ts';
+import { openSqliteStorage } from '../storage/sqlite.node.ts';
+
+export const DEFAULT_EDGE_PORT = 8787;
+export const DEFAULT_DB_PATH = 'refseg-edge.sqlite';
+
+export interface NodeEdgeOptions {
+  env: EnvVars;
+  /** Default REFSEG_EDGE_PORT or 8787; 0 picks a free port. */
+  port?: number;
+  /** Default REFSEG_EDGE_HOST or 127.0.0.1. */
+  hostname?: string;
+  /** Default: the SQLite file REFSEG_DB (or ./refseg-edge.sqlite). */
+  storage?: Storage;
+  log?: EdgeDeps['log'];
+}
+
+export interface RunningEdge extends EdgeApp {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startNodeEdge(options: NodeEdgeOptions): Promise<RunningEdge> {
+  const { env } = options;
+  const config = configFromEnv(env);
+  const storage = options.storage ?? openSqliteStorage(env.REFSEG_DB || DEFAULT_DB_PATH);
+  const gpu = gpuPoolFromConfig(config);
+  const stopChecks = gpu.startHealthChecks();
+  const edge = createEdgeApp({ storage, gpu, config, ...(options.log ? { log: options.log } : {}) });
+  const hostname = options.hostname ?? (env.REFSEG_EDGE_HOST || '127.0.0.1');
+  const wanted = options.port ?? Number(env.REFSEG_EDGE_PORT || DEFAULT_EDGE_PORT);
+  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve, reject) => {
+    const s = serve({ fetch: edge.app.fetch, port: wanted, hostname }, (info: AddressInfo) => resolve({ server: s, port: info.port }));
+    s.once('error', reject);
+  });
+  const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+  return {
+    ...edge,
+    url: `http://${host}:${port}`,
+    port,
+    async close() {
+      stopChecks();
+      await new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      if (!options.storage) await storage.close();
+    },
+  };
+}
+
+if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  const edge = await startNodeEdge({ env: process.env });
+  console.error(`refseg edge listening on ${edge.url} (storage: ${edge.services.storage.driver})`);
+  const stop = () => void edge.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,44 @@
+// The edge: one Hono app on Web-standard APIs only, built from its dependencies. Runtime
+// adapters (edge/adapters/) make the storage, gpu pool and config, and hand `app.fetch` to
+// their server; nothing here knows which runtime it is on.
+import { Hono } from 'hono';
+import { createServices } from './context.ts';
+import type { EdgeDeps, EdgeEnv, EdgeServices } from './context.ts';
+import { corsFor } from './middleware/cors.ts';
+import { problemResponse, routeNotFound } from './middleware/problem.ts';
+import { requestId } from './middleware/request-id.ts';
+import { requestLog } from './middleware/request-log.ts';
+import { bankRoutes } from './routes/banks.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { imageRoutes } from './routes/images.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { referenceRoutes } from './routes/references.ts';
+import { createRouter } from './routes/router.ts';
+import { segmentRoutes } from './routes/segment.ts';
+
+export interface EdgeApp {
+  app: Hono<EdgeEnv>;
+  services: EdgeServices;
+}
+
+export function createEdgeApp(deps: EdgeDeps): EdgeApp {
+  const services = createServices(deps);
+  const app = new Hono<EdgeEnv>();
+  app.use(requestId());
+  app.use(requestLog(services));
+  const cors = corsFor(services.config.corsOrigins);
+  if (cors) app.use(cors);
+  app.onError((err, c) => problemResponse(c, err));
+  app.notFound(routeNotFound);
+
+  const router = createRouter(app, services);
+  healthRoutes(router, services);
+  keyRoutes(router, services);
+  bankRoutes(router, services);
+  referenceRoutes(router, services);
+  imageRoutes(router, services);
+  segmentRoutes(router, services);
+  docsRoutes(router);
+  return { app, services };
+}

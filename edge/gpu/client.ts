@@ -1,0 +1,136 @@
+// The edge's calls to a gpu-node (contract: shared/api/gpu-node.ts), each through the pool. A
+// response is turned into a value or into the error class that tells the pool what to do.
+import {
+  ANNOTATIONS_PART,
+  GPU_NODE_PATHS,
+  GpuNodeInfoSchema,
+  IMAGE_PART,
+  ORIENTATION_HEADER,
+  OrientationSchema,
+  ReferenceVectorsResponseSchema,
+  REQUEST_ID_HEADER,
+} from '../../shared/api/gpu-node.ts';
+import type { ExifMode, GpuNodeInfo, GpuReferenceAnnotation, ReferenceVectorsResponse } from '../../shared/api/gpu-node.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../shared/errors.ts';
+import type { ProblemBody } from '../../shared/errors.ts';
+import type { ProposalPreset } from '../../shared/schemas.ts';
+import type { CandidateSet } from '../../shared/types.ts';
+import { CANDIDATE_SET_MEDIA_TYPE, decodeCandidateSet } from '../../shared/wire/index.ts';
+import { GpuNodeFailedError, GpuNodeRejectedError, GpuNodeUnavailableError } from './errors.ts';
+import type { GpuAttempt, GpuPool } from './pool.ts';
+
+export type Orientation = 'applied' | 'ignored';
+
+export interface GpuCallContext {
+  secret: string;
+  requestId: string;
+}
+
+export interface CandidatesRequest {
+  image: Uint8Array;
+  imageType: string;
+  preset: ProposalPreset;
+  exif: ExifMode;
+  modelId: string;
+}
+
+export interface FetchedCandidates {
+  set: CandidateSet;
+  orientation: Orientation;
+}
+
+function headers(ctx: GpuCallContext, extra: Record<string, string> = {}): Record<string, string> {
+  return { Authorization: `Bearer ${ctx.secret}`, [REQUEST_ID_HEADER]: ctx.requestId, ...extra };
+}
+
+/** GET /v1/info: the pool's health probe (it needs the secret, so it also proves the node accepts it). */
+export async function probeNode(url: string, secret: string, signal: AbortSignal): Promise<GpuNodeInfo> {
+  const res = await fetch(url + GPU_NODE_PATHS.info, { headers: { Authorization: `Bearer ${secret}` }, signal });
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new Error(`GET ${GPU_NODE_PATHS.info} answered ${res.status}`);
+  }
+  const parsed = GpuNodeInfoSchema.safeParse(await res.json());
+  if (!parsed.success) throw new Error(`GET ${GPU_NODE_PATHS.info} answered an unexpected document: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** POST /v1/candidates (binary). Idempotent: retried once on another node. */
+export function fetchCandidates(pool: GpuPool, ctx: GpuCallContext, req: CandidatesRequest): Promise<FetchedCandidates> {
+  const query = new URLSearchParams({ preset: req.preset, exif: req.exif, format: 'binary' });
+  return pool.call(
+    async (attempt) => {
+      const res = await fetch(`${attempt.url}${GPU_NODE_PATHS.candidates}?${query}`, {
+        method: 'POST',
+        headers: headers(ctx, { 'Content-Type': req.imageType, Accept: CANDIDATE_SET_MEDIA_TYPE }),
+        body: req.image as BodyInit,
+        signal: attempt.signal,
+      });
+      await throwUnlessOk(attempt, res);
+      const orientation = OrientationSchema.safeParse(res.headers.get(ORIENTATION_HEADER));
+      if (!orientation.success) throw new GpuNodeFailedError(attempt.url, `no valid ${ORIENTATION_HEADER} header on the candidate set`);
+      const set = decodeCandidateSet(new Uint8Array(await res.arrayBuffer()));
+      return { set, orientation: orientation.data };
+    },
+    { idempotent: true, modelId: req.modelId, what: 'candidates' },
+  );
+}
+
+export interface ReferenceVectorsRequest {
+  image: Uint8Array;
+  imageType: string;
+  annotations: GpuReferenceAnnotation[];
+  exif: ExifMode;
+  modelId: string;
+}
+
+/** POST /v1/reference-vectors. Idempotent (nothing is stored on the node). */
+export function fetchReferenceVectors(pool: GpuPool, ctx: GpuCallContext, req: ReferenceVectorsRequest): Promise<ReferenceVectorsResponse> {
+  return pool.call(
+    async (attempt) => {
+      const form = new FormData();
+      form.set(IMAGE_PART, new Blob([req.image as BlobPart], { type: req.imageType }), 'image');
+      form.set(ANNOTATIONS_PART, JSON.stringify(req.annotations));
+      const res = await fetch(`${attempt.url}${GPU_NODE_PATHS.referenceVectors}?${new URLSearchParams({ exif: req.exif })}`, {
+        method: 'POST',
+        headers: headers(ctx),
+        body: form,
+        signal: attempt.signal,
+      });
+      await throwUnlessOk(attempt, res);
+      const parsed = ReferenceVectorsResponseSchema.safeParse(await res.json());
+      if (!parsed.success) throw new GpuNodeFailedError(attempt.url, `unexpected reference-vectors response: ${parsed.error.message}`);
+      return parsed.data;
+    },
+    { idempotent: true, modelId: req.modelId, what: 'reference vectors' },
+  );
+}
+
+/**
+ * 2xx passes; the node's 4xx about the input goes to the client as is; overload (429/503) is
+ * "try elsewhere"; anything else (5xx, and 401/403/404 which mean the edge and node disagree on
+ * secret or version) is a node failure.
+ */
+async function throwUnlessOk(attempt: GpuAttempt, res: Response): Promise<void> {
+  if (res.ok) return;
+  const problem = await readProblem(res);
+  const what = `HTTP ${res.status}${problem ? `: ${problem.detail}` : ''}`;
+  if (res.status === 429 || res.status === 503) throw new GpuNodeUnavailableError(attempt.url, `is busy (${what})`, { markDown: false });
+  if (res.status >= 400 && res.status < 500 && ![401, 403, 404, 405].includes(res.status) && problem) throw new GpuNodeRejectedError(problem);
+  throw new GpuNodeFailedError(attempt.url, what);
+}
+
+async function readProblem(res: Response): Promise<ProblemBody | null> {
+  const type = res.headers.get('Content-Type') ?? '';
+  if (!type.startsWith(PROBLEM_CONTENT_TYPE) && !type.startsWith('application/json')) {
+    await res.body?.cancel();
+    return null;
+  }
+  try {
+    const body = (await res.json()) as Partial<ProblemBody>;
+    if (typeof body.type !== 'string' || typeof body.status !== 'number' || typeof body.detail !== 'string') return null;
+    return { title: 'Upstream problem', requestId: '', ...body } as ProblemBody;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,31 @@
+// Registers a described route on the Hono app, with what its description asks for, in this
+// order: route name (for logs), bearer auth (before any body byte is read), body-size limit.
+import type { Handler, Hono, MiddlewareHandler } from 'hono';
+import type { EdgeEnv, EdgeServices } from '../context.ts';
+import { auth } from '../middleware/auth.ts';
+import { limitBody } from '../middleware/body-limit.ts';
+import type { RouteSpec } from '../openapi/route.ts';
+
+export interface Router {
+  readonly routes: RouteSpec[];
+  add(spec: RouteSpec, handler: Handler<EdgeEnv>): void;
+}
+
+export function createRouter(app: Hono<EdgeEnv>, s: EdgeServices): Router {
+  const routes: RouteSpec[] = [];
+  return {
+    routes,
+    add(spec, handler) {
+      routes.push(spec);
+      const chain: MiddlewareHandler<EdgeEnv>[] = [
+        async (c, next) => {
+          c.set('route', spec.path);
+          await next();
+        },
+      ];
+      if (spec.access !== 'public') chain.push(auth(spec.access, s));
+      if (spec.body) chain.push(limitBody(s.config.maxBodyBytes));
+      app.on([spec.method.toUpperCase()], [spec.path], ...chain, handler);
+    },
+  };
+}
