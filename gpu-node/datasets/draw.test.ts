@@ -43,7 +43,8 @@ describe('refseg draw', () => {
     expect(at(5, 9)).toEqual([100, 100, 100]);
     const [r, g, b] = classColour(0);
     expect(at(15, 6)).toEqual([r, g, b].map((c) => Math.round(100 * 0.5 + c * 0.5))); // inside the other class's prediction
-    expect(at(4, 6)).toEqual([100, 100, 100]); // in the ground truth, not predicted, off every box line
+    expect(at(4, 6)).toEqual([0, 0, 0]); // the black edge three pixels below the class-9 prediction's box [2,2,7,3]
+    expect(at(1, 10)).toEqual([100, 100, 100]); // off every mask, box and outline
   });
 
   it('pairs each ground truth with the prediction overlapping it most', () => {
