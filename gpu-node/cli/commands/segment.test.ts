@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../command.ts';
-import { pairReferences } from './segment.ts';
+import { parseArgs } from 'node:util';
+import { pairReferences, segment } from './segment.ts';
 
 describe('pairReferences', () => {
   it('pairs the repeated options by position', () => {
@@ -24,5 +25,17 @@ describe('pairReferences', () => {
     expect(() => pairReferences(['a', 'b'], ['x'], ['m', 'n'], [])).toThrow('2 --ref but 1 --ref-class');
     expect(() => pairReferences(['a', 'b'], ['x', 'y'], ['m'], [])).toThrow('2 --ref but 1 --ref-mask');
     expect(() => pairReferences(['a', 'b'], ['x', 'y'], ['m', '-'], [])).toThrow('Reference 2 (b) has neither --ref-mask nor --ref-box');
+  });
+
+  it('accepts the example its own --help shows (it once mixed masks and boxes without "-")', () => {
+    for (const example of segment.examples ?? []) {
+      const { values } = parseArgs({
+        args: example.split(' ').slice(2),
+        options: { ref: { type: 'string', multiple: true }, 'ref-class': { type: 'string', multiple: true }, 'ref-mask': { type: 'string', multiple: true }, 'ref-box': { type: 'string', multiple: true } },
+        strict: false,
+      });
+      const list = (k: string) => (values[k] as string[] | undefined) ?? [];
+      expect(pairReferences(list('ref'), list('ref-class'), list('ref-mask'), list('ref-box')).length).toBeGreaterThan(0);
+    }
   });
 });

@@ -74,7 +74,7 @@ export const segment = defineCommand({
     ...MODEL_OPTIONS,
   },
   examples: [
-    'refseg segment --ref cup1.jpg --ref-mask cup1.png --ref-class cup --ref shelf2.jpg --ref-box 40,60,120,90 --ref-class box --target shelf.jpg --out found.json --overlay found.png',
+    'refseg segment --ref cup1.jpg --ref-mask cup1.png --ref-box - --ref-class cup --ref shelf2.jpg --ref-mask - --ref-box 40,60,120,90 --ref-class box --target shelf.jpg --out found.json --overlay found.png',
   ],
   async run(ctx) {
     const v = ctx.values;
