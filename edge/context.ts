@@ -8,7 +8,7 @@ import type { ApiKeyStore } from './auth/index.ts';
 import { createBankService } from './banks/index.ts';
 import type { BankService } from './banks/index.ts';
 import type { EdgeConfig } from './config.ts';
-import type { GpuPool } from './gpu/pool.ts';
+import type { GpuPool } from '../shared/api/gpu-node-pool.ts';
 import { createMetrics } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
 import { createCandidateCache } from './segment/candidate-cache.ts';

@@ -19,9 +19,9 @@
 // Thresholds are heuristics for DINOv2 instance means (not from the paper) and configurable:
 // same-class instance means of DINOv2 ViT-L typically agree well above 0.5, so below it a
 // reference is worth a look; 0.05 of margin marks a reference that is a near tie.
+import { cosineSimilarity } from '../../shared/bank/cosine.ts';
 import { BankArgumentError } from '../../shared/bank/errors.ts';
 import { prototypes } from '../../shared/bank/prototypes.ts';
-import { cosineSimilarity } from './cosine.ts';
 
 export interface QualityThresholds {
   outlierCosine: number;

@@ -9,16 +9,9 @@
 // id is deleted and created again, so the old bank's late cleanup never touches the new bank's
 // bodies. The tenant is the first segment of every key: tenants cannot reach each other's keys.
 import { z } from 'zod';
-import { BankSchema, ClassNameSchema, MaskSizeSchema, ReferenceIdSchema, SHA256_HEX_PATTERN } from '../../shared/schemas.ts';
+import { ReferenceSourceSchema } from '../../shared/api/edge.ts';
+import { BankSchema, ClassNameSchema, MaskSizeSchema, ReferenceIdSchema } from '../../shared/schemas.ts';
 import { MAX_EMBEDDING_DIM } from '../../shared/wire/limits.ts';
-
-export const ReferenceSourceSchema = z
-  .strictObject({
-    annotation: z.enum(['mask', 'polygons', 'box', 'imported']).describe('How the reference was given; `imported` came from a bank file.'),
-    imageSha256: z.string().regex(SHA256_HEX_PATTERN).optional().describe('SHA-256 of the reference image bytes.'),
-  })
-  .describe('Where a reference came from.');
-export type ReferenceSource = z.infer<typeof ReferenceSourceSchema>;
 
 const ManifestEntrySchema = z.strictObject({
   id: ReferenceIdSchema,

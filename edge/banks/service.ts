@@ -7,7 +7,10 @@
 // keys, then one compare-and-set of the bank record makes them part of the bank. If embedding,
 // validation, writing or the commit fails, the bodies written are deleted again and the bank is
 // unchanged; concurrent writers retry the compare-and-set (update.ts) so all of them land.
-import { z } from 'zod';
+import { CreateBankSchema, ReferenceSourceSchema } from '../../shared/api/edge.ts';
+import { parseBankFile } from '../../shared/bank/bank-file.ts';
+import { unusableVector, vectorToBase64 } from '../../shared/bank/vectors.ts';
+import type { BankSummary, BankView, CreateBankInput, ReferenceSource, ReferenceView } from '../../shared/api/edge.ts';
 import { EmptyReferenceError, InternalError, ModelMismatchError, NotFoundError, UpstreamError, ValidationError } from '../../shared/errors.ts';
 import { bytesToHex } from '../../shared/encoding/hex.ts';
 import { BankIdSchema, BankSchema, RleSchema } from '../../shared/schemas.ts';
@@ -16,32 +19,21 @@ import type { Rle } from '../../shared/types.ts';
 import { TenantIdSchema } from '../auth/tenant.ts';
 import type { KvMutation, KvStore } from '../storage/contract.ts';
 import { decodeJson, encodeJson } from '../storage/json.ts';
-import { parseBankFile, toBankFile } from './bank-file.ts';
+import { toBankFile } from './bank-file.ts';
 import { BankExistsError, ClassExistsError, ReferenceLimitError, UnknownClassError } from './errors.ts';
 import { matchingBank } from './matching-bank.ts';
 import type { MatchingBank } from './matching-bank.ts';
 import { DEFAULT_QUALITY_THRESHOLDS } from './quality.ts';
 import type { QualityThresholds } from './quality.ts';
-import { bankKey, bankPrefix, BankRecordSchema, bodyKey, ReferenceSourceSchema } from './records.ts';
-import type { BankRecord, ManifestEntry, ReferenceBody, ReferenceSource } from './records.ts';
+import { bankKey, bankPrefix, BankRecordSchema, bodyKey } from './records.ts';
+import type { BankRecord, ManifestEntry, ReferenceBody } from './records.ts';
 import { readBankRecord, readBankSnapshot } from './snapshot.ts';
 import type { BankSnapshot } from './snapshot.ts';
 import { DEFAULT_MAX_ATTEMPTS, updateBank } from './update.ts';
-import { unusableVector, vectorToBase64 } from './vectors.ts';
 import { bankSummary, bankViews } from './views.ts';
-import type { BankSummary, BankView, ReferenceView } from './views.ts';
 
 export const MAX_REFERENCES_PER_BANK = 10_000;
 export const MAX_REFERENCES_PER_ADD = 1_000;
-
-export const CreateBankSchema = z
-  .strictObject({
-    id: BankIdSchema.optional().describe('Bank id; generated when absent.'),
-    name: BankSchema.shape.name,
-    classes: BankSchema.shape.classes,
-  })
-  .describe('A new, empty memory bank.');
-export type CreateBankInput = z.input<typeof CreateBankSchema>;
 
 /** One reference to add, as the client described it (the route may pass richer objects). */
 export interface ReferenceDraft {

@@ -1,13 +1,14 @@
 // Consistent reads of a bank: its record and the bodies of exactly the references its manifest
 // lists. Bodies are immutable, so the only race is a reference removed (and its body deleted)
 // between reading the record and reading the body: then the record is read again.
+import type { ReferenceSource } from '../../shared/api/edge.ts';
 import { BankIdSchema } from '../../shared/schemas.ts';
 import type { Rle } from '../../shared/types.ts';
 import { StorageError } from '../storage/contract.ts';
 import type { KvStore } from '../storage/contract.ts';
 import { decodeJson } from '../storage/json.ts';
 import { bankKey, BankRecordSchema, bodyKey, ReferenceBodySchema } from './records.ts';
-import type { BankRecord, ManifestEntry, ReferenceSource } from './records.ts';
+import type { BankRecord, ManifestEntry } from './records.ts';
 import { vectorFromBase64 } from './vectors.ts';
 
 export interface StoredReference extends ManifestEntry {

@@ -1,47 +1,10 @@
 // What clients see of a bank: counts and quality per class, references with their feedback.
 // Vectors stay internal (the bank file is the way to take them out).
-import type { Rle } from '../../shared/types.ts';
+import type { BankSummary, BankView, ReferenceView } from '../../shared/api/edge.ts';
 import { bankQuality } from './quality.ts';
-import type { ClassQuality, QualityThresholds, ReferenceQuality } from './quality.ts';
-import type { BankRecord, ReferenceSource } from './records.ts';
+import type { QualityThresholds } from './quality.ts';
+import type { BankRecord } from './records.ts';
 import type { BankSnapshot } from './snapshot.ts';
-
-export interface BankSummary {
-  id: string;
-  name: string;
-  modelId: string;
-  pipelineId: string;
-  classes: string[];
-  referenceCount: number;
-  createdAt: string;
-  updatedAt: string;
-  /** Changes with every change of the bank (usable as an ETag). */
-  revision: string;
-}
-
-export interface ClassView {
-  name: string;
-  /** Index of the class in detections. */
-  label: number;
-  positives: number;
-  negatives: number;
-  quality: ClassQuality;
-}
-
-export interface BankView extends Omit<BankSummary, 'classes'> {
-  dim: number | null;
-  classes: ClassView[];
-}
-
-export interface ReferenceView {
-  id: string;
-  className: string;
-  negative: boolean;
-  createdAt: string;
-  source: ReferenceSource;
-  mask?: Rle;
-  quality: ReferenceQuality;
-}
 
 export function bankSummary(record: BankRecord, revision: string): BankSummary {
   return {

@@ -1,8 +1,8 @@
 // The pool every adapter builds from the configuration, probing nodes with GET /v1/info.
+import { probeNode } from '../../shared/api/gpu-node-client.ts';
+import { createGpuPool } from '../../shared/api/gpu-node-pool.ts';
+import type { GpuPool } from '../../shared/api/gpu-node-pool.ts';
 import type { EdgeConfig } from '../config.ts';
-import { probeNode } from './client.ts';
-import { createGpuPool } from './pool.ts';
-import type { GpuPool } from './pool.ts';
 
 export function gpuPoolFromConfig(config: EdgeConfig, now?: () => number): GpuPool {
   const { urls, strategy, timeoutMs, healthIntervalMs, healthTimeoutMs, secret } = config.gpu;

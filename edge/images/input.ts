@@ -2,8 +2,8 @@
 // (type from the bytes, pixel limit from the header) and hashed before any gpu-node sees it.
 import { BadRequestError, ValidationError } from '../../shared/errors.ts';
 import { sha256Hex } from '../../shared/encoding/sha256.ts';
-import { ACCEPTED_IMAGE_TYPES, checkImage } from './sniff.ts';
-import type { ImageHeader } from './sniff.ts';
+import { ACCEPTED_IMAGE_TYPES, checkImage } from '../../shared/images/index.ts';
+import type { ImageHeader } from '../../shared/images/index.ts';
 
 export interface ImageInput {
   bytes: Uint8Array;

@@ -1,7 +1,6 @@
 // Banks of the calling tenant: create, list, view, delete, classes, and the portable bank file.
 import { BankFileSchema } from '../../shared/schemas.ts';
-import { AddClassesSchema, BankListSchema, BankParamsSchema, BankViewSchema, ClassParamsSchema, ImportQuerySchema } from '../api/schemas.ts';
-import { CreateBankSchema } from '../banks/index.ts';
+import { AddClassesSchema, BankListSchema, BankParamsSchema, BankViewSchema, ClassParamsSchema, CreateBankSchema, ImportQuerySchema } from '../api/schemas.ts';
 import type { EdgeServices } from '../context.ts';
 import { tenantOf } from '../middleware/auth.ts';
 import type { Router } from './router.ts';

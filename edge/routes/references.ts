@@ -4,12 +4,12 @@
 import { z } from 'zod';
 import { ANNOTATIONS_PART, IMAGE_PART } from '../../shared/api/gpu-node.ts';
 import type { ExifMode, GpuReferenceAnnotation } from '../../shared/api/gpu-node.ts';
+import { fetchReferenceVectors } from '../../shared/api/gpu-node-client.ts';
 import { BadRequestError, NotFoundError, UnsupportedMediaTypeError, UpstreamError } from '../../shared/errors.ts';
 import { AddReferencesResponseSchema, AnnotationListSchema, BankParamsSchema, ExifQuerySchema, ReferenceListSchema, ReferenceParamsSchema } from '../api/schemas.ts';
 import type { EmbeddedReference, Embedder, ReferenceDraft } from '../banks/index.ts';
 import { base64DecodedLength, base64ToBytes, readFloat32LE } from '../../shared/encoding/index.ts';
 import type { EdgeServices } from '../context.ts';
-import { fetchReferenceVectors } from '../gpu/client.ts';
 import { filePartAt, formData } from '../images/input.ts';
 import type { ImageInput } from '../images/input.ts';
 import { tenantOf } from '../middleware/auth.ts';

@@ -2,6 +2,7 @@
 // against the bank here at the edge: labels, negative damping, class-aware NMS, soft merge, top-K.
 import { z } from 'zod';
 import { IMAGE_PART } from '../../shared/api/gpu-node.ts';
+import { matchBank } from '../../shared/bank/match-bank.ts';
 import { BadRequestError, NotFoundError, UnsupportedMediaTypeError } from '../../shared/errors.ts';
 import { SegmentOptionsSchema } from '../../shared/schemas.ts';
 import type { SegmentOptions } from '../../shared/schemas.ts';
@@ -11,7 +12,6 @@ import { filePart, formData, isRawImageType, RAW_IMAGE_TYPES, rawImage } from '.
 import type { ImageInput } from '../images/input.ts';
 import { tenantOf } from '../middleware/auth.ts';
 import { candidatesFor } from '../segment/candidates-for.ts';
-import { matchBank } from '../segment/match.ts';
 import { resolveSegmentOptions } from '../segment/options.ts';
 import { renderDetections, renderSemantic } from '../segment/render.ts';
 import type { Router } from './router.ts';

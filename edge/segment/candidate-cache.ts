@@ -2,14 +2,14 @@
 // EXIF mode (it changes the pixel grid). Stored in the blob cache in the binary wire format. A
 // set read back is checked against its key, so a damaged or misfiled entry is a miss, never a
 // wrong answer. Concurrent misses of one key in this isolate share one gpu-node call.
+import type { ExifMode, Orientation } from '../../shared/api/gpu-node.ts';
+import type { FetchedCandidates } from '../../shared/api/gpu-node-client.ts';
+import { orAfter } from '../../shared/deadline.ts';
 import { UpstreamError } from '../../shared/errors.ts';
-import { orAfter } from '../deadline.ts';
-import type { ExifMode } from '../../shared/api/gpu-node.ts';
 import type { CandidateSet } from '../../shared/types.ts';
 import { decodeCandidateSet, encodeCandidateSet } from '../../shared/wire/index.ts';
 import type { BlobCache } from '../storage/contract.ts';
 import { keySegment } from '../storage/contract.ts';
-import type { FetchedCandidates, Orientation } from '../gpu/client.ts';
 
 export interface CandidateKey {
   imageSha256: string;

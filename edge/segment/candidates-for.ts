@@ -1,12 +1,12 @@
 // The candidate set of an image for one model and preset: from the cache, else from a gpu-node
 // (which is then cached). The image bytes are needed only on a miss.
 import type { ExifMode } from '../../shared/api/gpu-node.ts';
+import { fetchCandidates } from '../../shared/api/gpu-node-client.ts';
 import { NotFoundError, UnprocessableError } from '../../shared/errors.ts';
+import { sniffImage } from '../../shared/images/index.ts';
 import type { ProposalPreset } from '../../shared/schemas.ts';
 import type { EdgeServices } from '../context.ts';
-import { fetchCandidates } from '../gpu/client.ts';
 import type { ImageInput } from '../images/input.ts';
-import { sniffImage } from '../images/sniff.ts';
 import type { CachedCandidates } from './candidate-cache.ts';
 
 export interface CandidatesRequest {

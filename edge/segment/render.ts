@@ -1,5 +1,6 @@
 // Detections → the JSON a client asked for: class names, masks as RLE, polygons or PNG, and
 // optionally one merged (semantic) mask per class.
+import type { MaskOutput, SegmentDetection, SemanticMask } from '../../shared/api/edge.ts';
 import { mergeRles, rleArea, rleToPolygons } from '../../shared/coco-mask/index.ts';
 import { bytesToBase64 } from '../../shared/encoding/base64.ts';
 import type { SegmentOptions } from '../../shared/schemas.ts';
@@ -8,34 +9,13 @@ import { rleToPng } from '../render/png.ts';
 
 export type MaskFormat = SegmentOptions['maskFormat'];
 
-export type MaskOutput = Rle | { size: [number, number]; polygons: number[][] } | { size: [number, number]; png: string };
-
-export interface RenderedDetection {
-  class: string;
-  label: number;
-  score: number;
-  box: Detection['box'];
-  bbox: Detection['bbox'];
-  area: number;
-  mask: MaskOutput;
-  index: number;
-}
-
-export interface SemanticMask {
-  class: string;
-  label: number;
-  instances: number;
-  area: number;
-  mask: MaskOutput;
-}
-
 export async function renderMask(rle: Rle, format: MaskFormat): Promise<MaskOutput> {
   if (format === 'rle') return { size: rle.size, counts: rle.counts };
   if (format === 'polygon') return { size: rle.size, polygons: rleToPolygons(rle) };
   return { size: rle.size, png: bytesToBase64(await rleToPng(rle)) };
 }
 
-export async function renderDetections(detections: readonly Detection[], classes: readonly string[], format: MaskFormat): Promise<RenderedDetection[]> {
+export async function renderDetections(detections: readonly Detection[], classes: readonly string[], format: MaskFormat): Promise<SegmentDetection[]> {
   return Promise.all(
     detections.map(async (d) => ({
       class: classes[d.label],

@@ -106,6 +106,55 @@ export function assertTtl(options: BlobPutOptions | undefined): void {
   if (ttl !== undefined && !(Number.isFinite(ttl) && ttl > 0)) throw new StorageError(`Blob TTL must be a positive number of seconds, got ${ttl}.`);
 }
 
+/** What a KV driver implements; keys and prefixes reach it checked (checkedKv). */
+export interface KvDriver {
+  read(key: string): Promise<KvEntry | null>;
+  list(prefix: string): Promise<KvEntry[]>;
+  commit(checks: readonly KvCheck[], mutations: readonly KvMutation[]): Promise<string | null>;
+}
+
+/** A driver as a KvStore: every key and prefix checked against the contract first; getMany reads key by key. */
+export function checkedKv(driver: KvDriver): KvStore {
+  return {
+    async get(key) {
+      assertKey(key);
+      return driver.read(key);
+    },
+    async getMany(keys) {
+      keys.forEach(assertKey);
+      return Promise.all(keys.map((key) => driver.read(key)));
+    },
+    async list(prefix) {
+      assertPrefix(prefix);
+      return driver.list(prefix);
+    },
+    async commit(checks, mutations) {
+      checks.forEach((c) => assertKey(c.key));
+      mutations.forEach((m) => assertKey(m.key));
+      return driver.commit(checks, mutations);
+    },
+  };
+}
+
+/** A blob driver as a BlobCache: keys and TTLs checked against the contract first. */
+export function checkedBlobs(driver: BlobCache): BlobCache {
+  return {
+    async get(key) {
+      assertKey(key);
+      return driver.get(key);
+    },
+    async put(key, value, options) {
+      assertKey(key);
+      assertTtl(options);
+      return driver.put(key, value, options);
+    },
+    async delete(key) {
+      assertKey(key);
+      return driver.delete(key);
+    },
+  };
+}
+
 /** Unconditional write of one key; resolves to its new version. */
 export async function kvSet(kv: KvStore, key: string, value: Uint8Array): Promise<string> {
   const version = await kv.commit([], [{ type: 'set', key, value }]);

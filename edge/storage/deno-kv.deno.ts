@@ -10,7 +10,7 @@
 // mix. Chunks of a replaced value are deleted after the commit; a crash in between leaves
 // unreachable chunks behind, never a wrong value. A commit above the atomic limits is refused
 // with StorageError and writes nothing visible.
-import { assertKey, assertPrefix, assertTtl, PREFIX_END, StorageError } from './contract.ts';
+import { checkedBlobs, checkedKv, PREFIX_END, StorageError } from './contract.ts';
 import type { BlobCache, KvCheck, KvEntry, KvMutation, KvStore, Storage } from './contract.ts';
 
 type DenoKey = readonly (string | number)[];
@@ -190,17 +190,9 @@ function denoKvStore(space: ChunkedSpace): KvStore {
     return read ? { key, value: read.value, version: read.version } : null;
   };
 
-  return {
-    get(key) {
-      assertKey(key);
-      return entryOf(key);
-    },
-    async getMany(keys) {
-      keys.forEach(assertKey);
-      return Promise.all(keys.map(entryOf));
-    },
+  return checkedKv({
+    read: entryOf,
     async list(prefix) {
-      assertPrefix(prefix);
       const out: KvEntry[] = [];
       const entries = space.kv.list({ start: space.head(prefix), end: space.head(prefix + PREFIX_END) });
       for await (const e of entries) {
@@ -214,8 +206,6 @@ function denoKvStore(space: ChunkedSpace): KvStore {
       return out;
     },
     async commit(checks: readonly KvCheck[], mutations: readonly KvMutation[]) {
-      checks.forEach((c) => assertKey(c.key));
-      mutations.forEach((m) => assertKey(m.key));
       const keys = mutations.map((m) => m.key);
       const previous = await space.heads(keys);
       const heads = await Promise.all(mutations.map((m) => (m.type === 'set' ? space.prepare(m.key, m.value) : null)));
@@ -238,13 +228,12 @@ function denoKvStore(space: ChunkedSpace): KvStore {
       await Promise.all(keys.map((k, i) => space.dropChunks(k, previous[i])));
       return result.versionstamp;
     },
-  };
+  });
 }
 
 function denoBlobs(space: ChunkedSpace, now: () => number): BlobCache {
-  return {
+  return checkedBlobs({
     async get(key) {
-      assertKey(key);
       const entry = await space.headEntry(key);
       // Deno KV deletes expired entries some time after expiry; the head's own deadline is exact.
       if (entry === null || (entry.head.expiresAt !== undefined && entry.head.expiresAt <= now())) return null;
@@ -252,8 +241,6 @@ function denoBlobs(space: ChunkedSpace, now: () => number): BlobCache {
       return space.resolve(key, entry.head);
     },
     async put(key, value, options) {
-      assertKey(key);
-      assertTtl(options);
       const expireIn = options?.ttlSeconds === undefined ? undefined : options.ttlSeconds * 1000;
       const [previous] = await space.heads([key]);
       const head = await space.prepare(key, value, expireIn);
@@ -262,12 +249,11 @@ function denoBlobs(space: ChunkedSpace, now: () => number): BlobCache {
       await space.dropChunks(key, previous);
     },
     async delete(key) {
-      assertKey(key);
       const [previous] = await space.heads([key]);
       await wrap(space.kv.atomic().delete(space.head(key)).commit(), 'delete blob');
       await space.dropChunks(key, previous);
     },
-  };
+  });
 }
 
 async function wrap<T>(promise: Promise<T>, what: string): Promise<T> {

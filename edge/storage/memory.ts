@@ -1,7 +1,7 @@
 // In-process driver: tests and single-process deployments that may lose everything on restart.
 // `commit` runs without an await between its checks and its writes, so it is atomic against
 // every other caller in the same JavaScript realm.
-import { assertKey, assertPrefix, assertTtl } from './contract.ts';
+import { checkedBlobs, checkedKv } from './contract.ts';
 import type { BlobCache, BlobPutOptions, KvCheck, KvEntry, KvMutation, KvStore, Storage } from './contract.ts';
 
 export interface MemoryStorageOptions {
@@ -32,29 +32,18 @@ function createMemoryKv(): KvStore {
   let clock = 0;
   const entry = (key: string, slot: Slot): KvEntry => ({ key, value: slot.value.slice(), version: slot.version });
 
-  return {
-    async get(key) {
-      assertKey(key);
+  return checkedKv({
+    async read(key) {
       const slot = slots.get(key);
       return slot ? entry(key, slot) : null;
     },
-    async getMany(keys) {
-      keys.forEach(assertKey);
-      return keys.map((key) => {
-        const slot = slots.get(key);
-        return slot ? entry(key, slot) : null;
-      });
-    },
     async list(prefix) {
-      assertPrefix(prefix);
       return [...slots.entries()]
         .filter(([key]) => key.startsWith(prefix))
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([key, slot]) => entry(key, slot));
     },
     async commit(checks: readonly KvCheck[], mutations: readonly KvMutation[]) {
-      checks.forEach((c) => assertKey(c.key));
-      mutations.forEach((m) => assertKey(m.key));
       for (const check of checks) {
         if ((slots.get(check.key)?.version ?? null) !== check.version) return null;
       }
@@ -65,7 +54,7 @@ function createMemoryKv(): KvStore {
       }
       return version;
     },
-  };
+  });
 }
 
 // A Map iterates in insertion order: re-inserting on use makes its first entry the least
@@ -79,9 +68,8 @@ function createMemoryBlobs(now: () => number, maxBytes: number): BlobCache {
     total -= blob.value.length;
     blobs.delete(key);
   };
-  return {
+  return checkedBlobs({
     async get(key) {
-      assertKey(key);
       const blob = blobs.get(key);
       if (!blob) return null;
       remove(key);
@@ -91,8 +79,6 @@ function createMemoryBlobs(now: () => number, maxBytes: number): BlobCache {
       return blob.value.slice();
     },
     async put(key, value, options?: BlobPutOptions) {
-      assertKey(key);
-      assertTtl(options);
       const ttl = options?.ttlSeconds;
       remove(key);
       blobs.set(key, { value: value.slice(), expiresAt: ttl === undefined ? Infinity : now() + ttl * 1000 });
@@ -103,8 +89,7 @@ function createMemoryBlobs(now: () => number, maxBytes: number): BlobCache {
       }
     },
     async delete(key) {
-      assertKey(key);
       remove(key);
     },
-  };
+  });
 }

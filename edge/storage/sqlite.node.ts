@@ -5,7 +5,7 @@
 // write lock before the checks are read, so another process sharing the file cannot slip a write
 // between check and write either.
 import Database from 'better-sqlite3';
-import { assertKey, assertPrefix, assertTtl, PREFIX_END } from './contract.ts';
+import { checkedBlobs, checkedKv, PREFIX_END } from './contract.ts';
 import type { BlobCache, KvCheck, KvEntry, KvMutation, KvStore, Storage } from './contract.ts';
 
 export interface SqliteStorageOptions {
@@ -74,29 +74,18 @@ function sqliteKv(db: Database.Database): KvStore {
     return String(version);
   });
 
-  return {
-    async get(key) {
-      assertKey(key);
+  return checkedKv({
+    async read(key) {
       const row = getOne.get(key);
       return row === undefined ? null : toEntry(row);
     },
-    async getMany(keys) {
-      keys.forEach(assertKey);
-      return keys.map((key) => {
-        const row = getOne.get(key);
-        return row === undefined ? null : toEntry(row);
-      });
-    },
     async list(prefix) {
-      assertPrefix(prefix);
       return range.all(prefix, prefix + PREFIX_END).map(toEntry);
     },
     async commit(checks, mutations) {
-      checks.forEach((c) => assertKey(c.key));
-      mutations.forEach((m) => assertKey(m.key));
       return commit.immediate(checks, mutations);
     },
-  };
+  });
 }
 
 function sqliteBlobs(db: Database.Database, now: () => number): BlobCache {
@@ -107,9 +96,8 @@ function sqliteBlobs(db: Database.Database, now: () => number): BlobCache {
   const remove = db.prepare<[string]>('DELETE FROM blobs WHERE key = ?');
   const purge = db.prepare<[number]>('DELETE FROM blobs WHERE expires_at IS NOT NULL AND expires_at <= ?');
 
-  return {
+  return checkedBlobs({
     async get(key) {
-      assertKey(key);
       const row = getOne.get(key);
       if (row === undefined) return null;
       if (row.expires_at !== null && row.expires_at <= now()) {
@@ -119,16 +107,13 @@ function sqliteBlobs(db: Database.Database, now: () => number): BlobCache {
       return new Uint8Array(row.value);
     },
     async put(key, value, options) {
-      assertKey(key);
-      assertTtl(options);
       const t = now();
       // Expired entries are never read again; dropping them on write keeps the file bounded.
       purge.run(t);
       upsert.run(key, value, options?.ttlSeconds === undefined ? null : t + options.ttlSeconds * 1000);
     },
     async delete(key) {
-      assertKey(key);
       remove.run(key);
     },
-  };
+  });
 }

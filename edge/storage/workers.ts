@@ -13,7 +13,7 @@
 // bank edited by one client at a time. For concurrent writers to one bank, route that bank's
 // writes through a Durable Object: its storage is transactional and strongly consistent, and a
 // KvStore over it would report `atomic: true`.
-import { assertKey, assertPrefix, assertTtl, StorageError } from './contract.ts';
+import { checkedBlobs, checkedKv, StorageError } from './contract.ts';
 import type { BlobCache, KvCheck, KvEntry, KvMutation, KvStore, Storage } from './contract.ts';
 
 interface VersionMetadata {
@@ -68,17 +68,9 @@ function workersKv(ns: WorkersKvNamespace): KvStore {
     return { key, value: new Uint8Array(value), version: metadata.v };
   };
 
-  return {
-    get(key) {
-      assertKey(key);
-      return read(key);
-    },
-    async getMany(keys) {
-      keys.forEach(assertKey);
-      return Promise.all(keys.map(read));
-    },
+  return checkedKv({
+    read,
     async list(prefix) {
-      assertPrefix(prefix);
       const names: string[] = [];
       let cursor: string | undefined;
       do {
@@ -91,8 +83,6 @@ function workersKv(ns: WorkersKvNamespace): KvStore {
       return entries.filter((e): e is KvEntry => e !== null).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
     async commit(checks: readonly KvCheck[], mutations: readonly KvMutation[]) {
-      checks.forEach((c) => assertKey(c.key));
-      mutations.forEach((m) => assertKey(m.key));
       const current = await Promise.all(checks.map((c) => read(c.key)));
       if (checks.some((c, i) => (current[i]?.version ?? null) !== c.version)) return null;
       const version = crypto.randomUUID();
@@ -100,7 +90,7 @@ function workersKv(ns: WorkersKvNamespace): KvStore {
       await Promise.all(mutations.map((m) => (m.type === 'set' ? ns.put(m.key, m.value, { metadata }) : ns.delete(m.key))));
       return version;
     },
-  };
+  });
 }
 
 /**
@@ -108,9 +98,8 @@ function workersKv(ns: WorkersKvNamespace): KvStore {
  * the object's custom metadata and an expired object reads as a miss and is deleted.
  */
 function r2Blobs(bucket: WorkersR2Bucket, prefix: string, now: () => number): BlobCache {
-  return {
+  return checkedBlobs({
     async get(key) {
-      assertKey(key);
       const object = await bucket.get(prefix + key);
       if (object === null) return null;
       const expiresAt = object.customMetadata?.expiresAt;
@@ -121,14 +110,11 @@ function r2Blobs(bucket: WorkersR2Bucket, prefix: string, now: () => number): Bl
       return new Uint8Array(await object.arrayBuffer());
     },
     async put(key, value, options) {
-      assertKey(key);
-      assertTtl(options);
       const ttl = options?.ttlSeconds;
       await bucket.put(prefix + key, value, ttl === undefined ? {} : { customMetadata: { expiresAt: String(now() + ttl * 1000) } });
     },
     async delete(key) {
-      assertKey(key);
       await bucket.delete(prefix + key);
     },
-  };
+  });
 }

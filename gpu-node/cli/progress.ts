@@ -1,7 +1,7 @@
 // Progress display for long commands. On a terminal one line is redrawn in place (bar,
 // percent, done/total, rate, ETA); in logs and pipes, where carriage returns turn into
 // garbage, a plain line is written every few seconds instead.
-import { RateMeter } from './rate.ts';
+import { RateMeter } from '../../shared/rate-meter.ts';
 
 export interface ProgressStream {
   write(text: string): unknown;

@@ -1,12 +1,12 @@
 // Building a portable bank file (shared/schemas.ts BankFileSchema) from a reference plan, and
 // reading one back as what matching needs.
-import { prototypes } from '../../shared/bank/index.ts';
-import { bytesToBase64, toLittleEndianBytes } from '../../shared/encoding/index.ts';
+import { parseBankFile } from '../../shared/bank/bank-file.ts';
+import { bankVectors } from '../../shared/bank/bank-vectors.ts';
+import type { BankVectors } from '../../shared/bank/bank-vectors.ts';
+import { unusableVector, vectorToBase64 } from '../../shared/bank/vectors.ts';
 import { RefsegError } from '../../shared/errors.ts';
 import { BankFileSchema } from '../../shared/schemas.ts';
 import type { BankFile } from '../../shared/schemas.ts';
-import { parseBankFile } from '../../edge/banks/bank-file.ts';
-import { unusableVector } from '../../edge/banks/vectors.ts';
 import type { DatasetBackend, ProposalChoice } from './backend.ts';
 import { DatasetError } from './errors.ts';
 import { imagePath, readImage } from './images.ts';
@@ -50,7 +50,7 @@ export async function buildBank(options: BuildBankOptions): Promise<BankFile> {
     out.forEach((r, k) => {
       const entry = job.entries[k];
       if (unusableVector(r.vector) !== null) throw new DatasetError(`Reference annotation ${entry.annId} on image ${job.image.id} gave an unusable (zero or non-finite) vector.`);
-      vectors.get(entry.categoryId)!.push({ order: entry.order, referenceId: entry.referenceId, vector: bytesToBase64(toLittleEndianBytes(r.vector)) });
+      vectors.get(entry.categoryId)!.push({ order: entry.order, referenceId: entry.referenceId, vector: vectorToBase64(r.vector) });
       if (r.maskSource === 'sam2-box') boxMasks++;
     });
     done += job.entries.length;
@@ -75,15 +75,10 @@ export async function buildBank(options: BuildBankOptions): Promise<BankFile> {
   return parseWith(BankFileSchema, file, '(being built)', 'bank');
 }
 
-/** What matching needs from a bank file (the fields of edge/banks MatchingBank that matchBank reads). */
-export interface LoadedBank {
+/** What matching needs from a bank file. */
+export interface LoadedBank extends BankVectors {
   file: BankFile;
   classes: string[];
-  /** Per class, its L2-normalised prototype; zeros for a class without positives. */
-  prototypes: Float64Array[];
-  /** Classes that have a prototype (the others take no part in labelling). */
-  matchable: number[];
-  negatives: Float32Array[][];
 }
 
 /** Reads and checks a bank file's shape (before any model is opened). */
@@ -94,17 +89,7 @@ export async function readBankFile(path: string): Promise<BankFile> {
 /** Prototypes and negatives of a bank made with the given models (ModelMismatchError otherwise). */
 export function loadBank(file: BankFile, expected: { modelId: string; dim: number }): LoadedBank {
   const parsed = parseBankFile(file, expected);
-  const positives = parsed.classes.map((name) => parsed.references.filter((r) => r.className === name && !r.negative).map((r) => r.vector));
-  const matchable = parsed.classes.flatMap((_, c) => (positives[c].length > 0 ? [c] : []));
-  if (matchable.length === 0) throw new DatasetError('The bank has no positive reference: nothing can be found with it.');
-  const normalized = prototypes(matchable.map((c) => positives[c])).normalized;
-  const protos: Float64Array[] = parsed.classes.map(() => new Float64Array(expected.dim));
-  matchable.forEach((c, k) => (protos[c] = normalized[k]));
-  return {
-    file,
-    classes: parsed.classes,
-    prototypes: protos,
-    matchable,
-    negatives: parsed.classes.map((name) => parsed.references.filter((r) => r.className === name && r.negative).map((r) => r.vector)),
-  };
+  const vectors = bankVectors(parsed.classes, parsed.references, expected.dim);
+  if (vectors.matchable.length === 0) throw new DatasetError('The bank has no positive reference: nothing can be found with it.');
+  return { file, classes: parsed.classes, ...vectors };
 }

@@ -1,11 +1,11 @@
 // ImageSegmenter over a remote edge's public API: the bank file is imported as a temporary bank,
 // each image goes to POST /v1/banks/{id}/segment (EXIF ignored, masks as RLE), and the bank is
 // deleted when the run ends.
+import { BankViewSchema, SegmentResponseSchema } from '../../shared/api/edge.ts';
 import { bytesToHex } from '../../shared/encoding/index.ts';
 import { PROBLEM_CONTENT_TYPE } from '../../shared/errors.ts';
+import { sniffImage } from '../../shared/images/index.ts';
 import type { BankFile, SegmentOptionsInput } from '../../shared/schemas.ts';
-import { BankViewSchema, SegmentResponseSchema } from '../../edge/api/schemas.ts';
-import { sniffImage } from '../../edge/images/sniff.ts';
 import { DatasetError } from './errors.ts';
 import type { ImageSegmenter } from './segmenter.ts';
 

@@ -1,10 +1,10 @@
 // DatasetBackend over a gpu-node's internal API (shared/api/gpu-node.ts), through the same client
 // functions the edge uses, with a pool of one node.
 import type { GpuReferenceAnnotation } from '../../shared/api/gpu-node.ts';
+import { fetchCandidates, fetchReferenceVectors, probeNode } from '../../shared/api/gpu-node-client.ts';
+import { createGpuPool } from '../../shared/api/gpu-node-pool.ts';
 import { base64ToBytes, readFloat32LE } from '../../shared/encoding/index.ts';
-import { fetchCandidates, fetchReferenceVectors, probeNode } from '../../edge/gpu/client.ts';
-import { createGpuPool } from '../../edge/gpu/pool.ts';
-import { sniffImage } from '../../edge/images/sniff.ts';
+import { sniffImage } from '../../shared/images/index.ts';
 import type { DatasetBackend, ProposalChoice } from './backend.ts';
 import { DatasetError } from './errors.ts';
 

@@ -1,11 +1,11 @@
 // One evaluation image → detections of the bank's classes. `ImageSegmenter` hides whether the
-// work runs on models (here or on a gpu-node; then the matching runs here, with the edge's own
-// matchBank) or on an edge (edge-segmenter.ts).
+// work runs on models (here or on a gpu-node; then the matching runs here, with the matchBank the
+// edge uses too) or on an edge (edge-segmenter.ts).
+import { matchBank } from '../../shared/bank/match-bank.ts';
 import type { CocoImage } from '../../shared/coco-eval/index.ts';
 import { sha256Hex } from '../../shared/encoding/index.ts';
 import type { PipelineOptionsInput } from '../../shared/matching/index.ts';
 import type { CocoBox, Rle } from '../../shared/types.ts';
-import { matchBank } from '../../edge/segment/match.ts';
 import type { DatasetBackend, ProposalChoice } from './backend.ts';
 import type { LoadedBank } from './bank-file.ts';
 import type { CandidateCache } from './candidate-cache.ts';

@@ -2,7 +2,7 @@
 // previous run left, retrying transfers that break, and extracting archives.
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RateMeter } from '../cli/rate.ts';
+import { RateMeter } from '../../shared/rate-meter.ts';
 import { DownloadInterruptedError, ModelFileNotFoundError, ModelHubHttpError, ModelHubUnreachableError } from './errors.ts';
 import { ConnectFailure, fetchFile, sha256File } from './fetch-file.ts';
 import { sizeOf } from './fs-util.ts';

@@ -5,7 +5,7 @@
 //   const { references } = await node.referenceVectors(refBytes, [{ class: 'cup', box: [x, y, w, h] }]);
 //   const { detections } = await node.segment(jpegBytes, prototypes);
 //   await node.close();
-import type { GpuReferenceAnnotation } from '../../shared/api/gpu-node.ts';
+import type { GpuReferenceAnnotation, Orientation } from '../../shared/api/gpu-node.ts';
 import { createClassMatcher, resolvePipelineOptions } from '../../shared/matching/index.ts';
 import type { PipelineOptionsInput } from '../../shared/matching/index.ts';
 import type { ProposalPreset } from '../../shared/schemas.ts';
@@ -43,7 +43,7 @@ export type { AnalysedTarget, ImageOptions } from './target.ts';
 
 export const PROPOSAL_PRESETS: readonly ProposalPreset[] = ['official', 'sam2-amg'];
 
-export type Orientation = 'applied' | 'ignored';
+export type { Orientation };
 
 export interface RequestOptions extends ImageOptions {
   /** Stage timings of this request (in addition to the pipeline's own observer). */

@@ -2,7 +2,7 @@ import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { PixelLimitError, toProblem } from '../../shared/errors.ts';
 import { decodeImage } from './decode.ts';
-import { CorruptImageError, UnsupportedImageFormatError } from './errors.ts';
+import { CorruptImageError, UnsupportedImageFormatError } from '../../shared/images/errors.ts';
 
 const W = 40;
 const H = 20;

@@ -8,7 +8,7 @@
 // annotations refer to (dataset and evaluation commands).
 import sharp, { type Metadata } from 'sharp';
 import { PixelLimitError } from '../../shared/errors.ts';
-import { CorruptImageError, UnsupportedImageFormatError } from './errors.ts';
+import { CorruptImageError, UnsupportedImageFormatError } from '../../shared/images/errors.ts';
 
 export const DEFAULT_MAX_PIXELS = 40_000_000;
 const FORMATS = new Set(['jpeg', 'png', 'webp']);

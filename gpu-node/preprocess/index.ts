@@ -1,5 +1,4 @@
 // Public entry of image decoding and model-input preprocessing.
-export { ACCEPTED_IMAGE_TYPES, CorruptImageError, UnsupportedImageFormatError } from './errors.ts';
 export { DEFAULT_MAX_PIXELS, decodeImage } from './decode.ts';
 export type { DecodeOptions, DecodedImage } from './decode.ts';
 export { DINO_SIZE, SAM_SIZE, dinoPixels, samPixels, stretchTo1024, targetInputs, unitChw } from './tensors.ts';

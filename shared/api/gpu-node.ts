@@ -52,6 +52,7 @@ export type ExifMode = z.infer<typeof ExifModeSchema>;
 export const OrientationSchema = z
   .enum(['applied', 'ignored'])
   .describe('Whether the EXIF orientation was applied to the pixel grid that masks and boxes refer to.');
+export type Orientation = z.infer<typeof OrientationSchema>;
 
 const ImageQuery = {
   exif: ExifModeSchema.default('apply'),

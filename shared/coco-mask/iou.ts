@@ -5,6 +5,7 @@ import type { CocoBox, Rle } from '../types.ts';
 import { MaskSizeMismatchError } from './errors.ts';
 import { countsArea, countsToBbox } from './measure.ts';
 import { cachedCounts } from './rle-counts.ts';
+import { RunPairWalk } from './run-walk.ts';
 
 export type CrowdFlags = readonly boolean[] | readonly number[];
 
@@ -52,39 +53,19 @@ export function rleIou(dt: readonly Rle[], gt: readonly Rle[], iscrowd: CrowdFla
   });
 }
 
-/**
- * rleIou's own walk, kept as it is (rather than a plain interval intersection) because it stops
- * early when both lists hit a zero-length run at the same pixel, and parity includes that.
- */
+/** rleIou's own walk (run-walk.ts). */
 function runsIou(a: Uint32Array, b: Uint32Array, crowd: boolean): number {
-  let ca = a.length > 0 ? a[0] : 0;
-  let cb = b.length > 0 ? b[0] : 0;
-  let ia = 1;
-  let ib = 1;
-  let va = false;
-  let vb = false;
+  const walk = new RunPairWalk(a, b);
   let inter = 0;
   let union = 0;
-  let ct = 1;
-  while (ct > 0) {
-    const c = ca < cb ? ca : cb;
+  while (walk.left > 0) {
+    const va = walk.va;
+    const vb = walk.vb;
+    const c = walk.step();
     if (va || vb) {
       union += c;
       if (va && vb) inter += c;
     }
-    ct = 0;
-    ca -= c;
-    if (ca === 0 && ia < a.length) {
-      ca = a[ia++];
-      va = !va;
-    }
-    ct += ca;
-    cb -= c;
-    if (cb === 0 && ib < b.length) {
-      cb = b[ib++];
-      vb = !vb;
-    }
-    ct += cb;
   }
   if (inter === 0) return 0;
   return inter / (crowd ? countsArea(a) : union);

@@ -3,6 +3,7 @@ import type { Rle } from '../types.ts';
 import { countsToString } from './counts-string.ts';
 import { RleFormatError } from './errors.ts';
 import { cachedCounts, checkSameSize, countsTile } from './rle-counts.ts';
+import { RunPairWalk } from './run-walk.ts';
 
 /**
  * Union (or intersection) of same-size masks, walking the runs (never decoding pixels). The
@@ -26,45 +27,26 @@ export function mergeRles(rles: readonly Rle[], intersect: boolean): Rle {
 }
 
 /**
- * One rleMerge step on two run lists that tile the same mask. The walk is pycocotools' own, so
- * zero-length runs in the inputs produce the same (possibly non-canonical) runs as there.
+ * One rleMerge step on two run lists that tile the same mask. The walk is pycocotools' own
+ * (run-walk.ts), so zero-length runs in the inputs produce the same (possibly non-canonical) runs
+ * as there.
  */
 function mergeCounts(a: ArrayLike<number>, b: ArrayLike<number>, intersect: boolean): Uint32Array {
   // While both lists tile the same mask, every step but the last consumes a run of a or of b and
   // emits at most one run, so the buffer size also bounds the steps (else the walk could spin).
   const out = new Uint32Array(a.length + b.length + 1);
   let m = 0;
-  let ca = a.length > 0 ? a[0] : 0;
-  let cb = b.length > 0 ? b[0] : 0;
-  let ia = 1;
-  let ib = 1;
-  let va = false;
-  let vb = false;
+  const walk = new RunPairWalk(a, b);
   let v: boolean = false;
   let cc = 0;
-  let ct = 1;
   const maxSteps = out.length;
   let steps = 0;
-  while (ct > 0) {
+  while (walk.left > 0) {
     if (++steps > maxSteps) throw new RleFormatError('merge: the two run lists do not cover the same number of pixels');
-    const c = ca < cb ? ca : cb;
-    cc += c;
-    ct = 0;
-    ca -= c;
-    if (ca === 0 && ia < a.length) {
-      ca = a[ia++];
-      va = !va;
-    }
-    ct += ca;
-    cb -= c;
-    if (cb === 0 && ib < b.length) {
-      cb = b[ib++];
-      vb = !vb;
-    }
-    ct += cb;
+    cc += walk.step();
     const vp: boolean = v;
-    v = intersect ? va && vb : va || vb;
-    if (v !== vp || ct === 0) {
+    v = intersect ? walk.va && walk.vb : walk.va || walk.vb;
+    if (v !== vp || walk.left === 0) {
       out[m++] = cc;
       cc = 0;
     }

@@ -1,19 +1,19 @@
 // shared/client against the edge's own description of its API: every client call lands on the
 // operation of the same name in the edge's OpenAPI document, with declared query parameters, a
 // declared body media type and declared multipart parts; and (at compile time) the client's
-// response interfaces equal the output types of the edge's response schemas.
+// request and response types are those of the schemas the edge validates and documents with.
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import {
   AddReferencesResponseSchema,
   BankListSchema,
   BankViewSchema,
+  CreateBankSchema,
   ImageResponseSchema,
   ReferenceListSchema,
   SegmentResponseSchema,
 } from '../../edge/api/schemas.ts';
 import { createEdgeApp } from '../../edge/app.ts';
-import { CreateBankSchema } from '../../edge/banks/index.ts';
 import { configFromEnv } from '../../edge/config.ts';
 import { gpuPoolFromConfig } from '../../edge/gpu/from-config.ts';
 import { createMemoryStorage } from '../../edge/storage/index.ts';

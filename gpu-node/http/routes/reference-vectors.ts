@@ -3,7 +3,7 @@
 import type { Hono } from 'hono';
 import { ANNOTATIONS_PART, GPU_NODE_PATHS, ImageQuerySchema, ReferenceAnnotationsSchema } from '../../../shared/api/gpu-node.ts';
 import type { ReferenceVectorsResponse } from '../../../shared/api/gpu-node.ts';
-import { bytesToBase64, toLittleEndianBytes } from '../../../shared/encoding/index.ts';
+import { vectorToBase64 } from '../../../shared/bank/vectors.ts';
 import type { NodeEnv } from '../env.ts';
 import { jsonPart, query, readUpload } from '../request-body.ts';
 import type { RouteDeps } from './deps.ts';
@@ -23,7 +23,7 @@ export function referenceVectorsRoute(app: Hono<NodeEnv>, deps: RouteDeps): void
       orientation: result.orientation,
       references: result.references.map((r) => ({
         class: r.class,
-        vector: bytesToBase64(toLittleEndianBytes(r.vector)),
+        vector: vectorToBase64(r.vector),
         mask: r.mask,
         maskSource: r.maskSource,
         ...(r.predictedIou === undefined ? {} : { predictedIou: r.predictedIou }),

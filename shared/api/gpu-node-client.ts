@@ -1,5 +1,6 @@
-// The edge's calls to a gpu-node (contract: shared/api/gpu-node.ts), each through the pool. A
-// response is turned into a value or into the error class that tells the pool what to do.
+// Calls to a gpu-node (contract: gpu-node.ts), each through a pool (gpu-node-pool.ts): the edge's,
+// and the dataset commands' pool of one node. A response is turned into a value or into the error
+// class that tells the pool what to do.
 import {
   ANNOTATIONS_PART,
   GPU_NODE_PATHS,
@@ -9,17 +10,15 @@ import {
   OrientationSchema,
   ReferenceVectorsResponseSchema,
   REQUEST_ID_HEADER,
-} from '../../shared/api/gpu-node.ts';
-import type { ExifMode, GpuNodeInfo, GpuReferenceAnnotation, ReferenceVectorsResponse } from '../../shared/api/gpu-node.ts';
-import { PROBLEM_CONTENT_TYPE } from '../../shared/errors.ts';
-import type { ProblemBody } from '../../shared/errors.ts';
-import type { ProposalPreset } from '../../shared/schemas.ts';
-import type { CandidateSet } from '../../shared/types.ts';
-import { CANDIDATE_SET_MEDIA_TYPE, decodeCandidateSet } from '../../shared/wire/index.ts';
-import { GpuNodeFailedError, GpuNodeRejectedError, GpuNodeUnavailableError } from './errors.ts';
-import type { GpuAttempt, GpuPool } from './pool.ts';
-
-export type Orientation = 'applied' | 'ignored';
+} from './gpu-node.ts';
+import type { ExifMode, GpuNodeInfo, GpuReferenceAnnotation, Orientation, ReferenceVectorsResponse } from './gpu-node.ts';
+import { PROBLEM_CONTENT_TYPE } from '../errors.ts';
+import type { ProblemBody } from '../errors.ts';
+import type { ProposalPreset } from '../schemas.ts';
+import type { CandidateSet } from '../types.ts';
+import { CANDIDATE_SET_MEDIA_TYPE, decodeCandidateSet } from '../wire/index.ts';
+import { GpuNodeFailedError, GpuNodeRejectedError, GpuNodeUnavailableError } from './gpu-node-errors.ts';
+import type { GpuAttempt, GpuPool } from './gpu-node-pool.ts';
 
 export interface GpuCallContext {
   secret: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateMeter } from './rate.ts';
+import { RateMeter } from './rate-meter.ts';
 
 describe('RateMeter', () => {
   it('is 0 until two samples, then units per second', () => {

@@ -6,13 +6,13 @@
 // paths), REFSEG_GPU_PORT (default 8700), REFSEG_GPU_SECRET (default: generated for this run), and
 // the edge's own variables (REFSEG_EDGE_PORT, REFSEG_DB, …; see edge/config.ts).
 import { randomBytes } from 'node:crypto';
-import { runCli } from './cli/main.ts';
-import { locateModels } from './local/model-paths.ts';
-import type { ModelChoice } from './local/model-paths.ts';
-import { serveGpuNode } from './http/server.ts';
-import type { RunningNode } from './http/server.ts';
-import { modelsDir } from './model-store/index.ts';
-import { openPipeline } from './pipeline/index.ts';
+import { runCli } from './gpu-node/cli/main.ts';
+import { locateModels } from './gpu-node/local/model-paths.ts';
+import type { ModelChoice } from './gpu-node/local/model-paths.ts';
+import { serveGpuNode } from './gpu-node/http/server.ts';
+import type { RunningNode } from './gpu-node/http/server.ts';
+import { modelsDir } from './gpu-node/model-store/index.ts';
+import { openPipeline } from './gpu-node/pipeline/index.ts';
 
 const DEFAULT_GPU_PORT = 8700;
 
@@ -26,7 +26,7 @@ interface Stoppable {
  * The edge reads its configuration from the environment; the gpu-node's URL and secret are added.
  */
 async function startEdge(gpu: RunningNode, secret: string): Promise<Stoppable> {
-  const { startNodeEdge } = await import('../edge/adapters/node.ts');
+  const { startNodeEdge } = await import('./edge/adapters/node.ts');
   return startNodeEdge({ env: { ...process.env, REFSEG_GPU_NODES: gpu.url, REFSEG_GPU_SECRET: secret } });
 }
 

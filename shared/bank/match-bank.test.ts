@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { extractCandidates, matchCandidates, traceMatch } from '../../shared/matching/index.ts';
-import type { PipelineOptionsInput } from '../../shared/matching/index.ts';
+import { extractCandidates, matchCandidates, traceMatch } from '../matching/index.ts';
+import type { PipelineOptionsInput } from '../matching/index.ts';
 import { syntheticScene } from '../../test/bench/synthetic.ts';
-import { cosineSimilarity, NEGATIVE_TEMPERATURE } from '../banks/index.ts';
-import { matchBank } from './match.ts';
+import { cosineSimilarity } from './cosine.ts';
+import { matchBank } from './match-bank.ts';
+import { NEGATIVE_TEMPERATURE } from './negatives.ts';
 
 const scene = syntheticScene({ proposals: 160, dim: 48, classes: 4, height: 90, width: 120, seed: 3 });
 const set = extractCandidates(scene, { imageSha256: '0'.repeat(64), modelId: 'm', pipelineId: 'p' });

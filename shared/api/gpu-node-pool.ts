@@ -1,4 +1,4 @@
-// The gpu-nodes an edge forwards model work to. Health is learnt two ways: a probe of every node
+// The gpu-nodes an edge (or a dataset command) forwards model work to. Health is learnt two ways: a probe of every node
 // each `healthIntervalMs` (driven by a timer where the runtime allows one, and lazily by requests
 // everywhere, since a Worker has no timers outside a request), and every real call (a node that
 // times out or cannot be reached leaves the rotation until a probe finds it well again).
@@ -6,10 +6,10 @@
 // A call gets one node (least busy, ties in turn; or plain round-robin), is abandoned when its
 // timeout passes whether or not the node ever answers, and an idempotent call that failed for a
 // reason another node might not have is retried once on another node.
-import { ServiceUnavailableError } from '../../shared/errors.ts';
-import type { GpuNodeInfo } from '../../shared/api/gpu-node.ts';
 import { orAfter, withDeadline } from '../deadline.ts';
-import { GpuNodeFailedError, GpuNodeUnavailableError } from './errors.ts';
+import { ServiceUnavailableError } from '../errors.ts';
+import type { GpuNodeInfo } from './gpu-node.ts';
+import { GpuNodeFailedError, GpuNodeUnavailableError } from './gpu-node-errors.ts';
 
 export type GpuStrategy = 'least-busy' | 'round-robin';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { GpuNodeInfo } from '../../shared/api/gpu-node.ts';
-import { ServiceUnavailableError, toProblem } from '../../shared/errors.ts';
-import { GpuNodeFailedError, GpuNodeRejectedError, GpuNodeUnavailableError } from './errors.ts';
-import { createGpuPool } from './pool.ts';
-import type { GpuPoolOptions } from './pool.ts';
+import { ServiceUnavailableError, toProblem } from '../errors.ts';
+import type { GpuNodeInfo } from './gpu-node.ts';
+import { GpuNodeFailedError, GpuNodeRejectedError, GpuNodeUnavailableError } from './gpu-node-errors.ts';
+import { createGpuPool } from './gpu-node-pool.ts';
+import type { GpuPoolOptions } from './gpu-node-pool.ts';
 
 const info = (modelId: string): GpuNodeInfo => ({
   modelId,

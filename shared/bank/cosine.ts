@@ -1,4 +1,4 @@
-import { BankArgumentError } from '../../shared/bank/errors.ts';
+import { BankArgumentError } from './errors.ts';
 
 /**
  * Cosine of two vectors of one dimension, in float64. A zero vector gives 0, as dividing by

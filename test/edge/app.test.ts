@@ -3,14 +3,14 @@
 // What the API does on every runtime is test/edge/api-suite.ts.
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { serveGpuNode } from '../gpu-node/http/server.ts';
-import type { RunningNode } from '../gpu-node/http/server.ts';
-import { fakePipeline } from '../gpu-node/http/test-pipeline.ts';
-import type { FakePipeline } from '../gpu-node/http/test-pipeline.ts';
-import { startNodeEdge } from './adapters/node.ts';
-import type { RunningEdge } from './adapters/node.ts';
-import { configFromEnv } from './config.ts';
-import { createMemoryStorage } from './storage/memory.ts';
+import { serveGpuNode } from '../../gpu-node/http/server.ts';
+import type { RunningNode } from '../../gpu-node/http/server.ts';
+import { fakePipeline } from '../../gpu-node/http/test-pipeline.ts';
+import type { FakePipeline } from '../../gpu-node/http/test-pipeline.ts';
+import { startNodeEdge } from '../../edge/adapters/node.ts';
+import type { RunningEdge } from '../../edge/adapters/node.ts';
+import { configFromEnv } from '../../edge/config.ts';
+import { createMemoryStorage } from '../../edge/storage/memory.ts';
 
 const SECRET = 'fake-gpu-secret';
 const ADMIN = 'admin-0123456789abcdef0123456789abcdef';
@@ -160,7 +160,7 @@ describe('gpu pool behind the app', () => {
     const edge = await edgeFor([a.node.url]);
     const key = await tenantKey(edge);
     const bank = await bankWithReference(edge, key);
-    const { EmptyReferenceError } = await import('../shared/errors.ts');
+    const { EmptyReferenceError } = await import('../../shared/errors.ts');
     a.pipeline.failWith = new EmptyReferenceError(undefined, { field: 'annotations[0]' });
     const form = new FormData();
     form.append('image', new File([png as BlobPart], 'r.png', { type: 'image/png' }));

@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { PixelLimitError, UnsupportedMediaTypeError } from '../../shared/errors.ts';
-import { checkImage, CorruptImageError, sniffImage } from './sniff.ts';
+import { PixelLimitError, UnsupportedMediaTypeError } from '../errors.ts';
+import { CorruptImageError } from './errors.ts';
+import { checkImage, sniffImage } from './sniff.ts';
 
 async function encoded(width: number, height: number, format: 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff', options: object = {}): Promise<Uint8Array> {
   const raw = new Uint8Array(width * height * 3).map((_, i) => (i * 37) % 251);

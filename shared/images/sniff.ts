@@ -2,25 +2,16 @@
 // would refuse (wrong type 415, too many pixels 422) before spending a gpu-node call on it. The
 // declared Content-Type is never trusted. EXIF orientation is not read: a rotation does not
 // change the pixel count, and the gpu-node reports which grid its masks refer to.
-import { PixelLimitError, UnprocessableError, UnsupportedMediaTypeError } from '../../shared/errors.ts';
-import type { RefsegErrorOptions } from '../../shared/errors.ts';
-
-/** What the gpu-node decodes (gpu-node/preprocess: sharp with jpeg, png, webp). */
-export const ACCEPTED_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
-export type ImageType = (typeof ACCEPTED_IMAGE_TYPES)[number];
+import { PixelLimitError, UnsupportedMediaTypeError } from '../errors.ts';
+import type { RefsegErrorOptions } from '../errors.ts';
+import { ACCEPTED_IMAGE_TYPES, CorruptImageError } from './errors.ts';
+import type { ImageType } from './errors.ts';
 
 export interface ImageHeader {
   type: ImageType;
   /** Stored pixel grid (before any EXIF rotation). */
   width: number;
   height: number;
-}
-
-/** The bytes claim an accepted format but its header is truncated or inconsistent. */
-export class CorruptImageError extends UnprocessableError {
-  constructor(detail: string, options?: RefsegErrorOptions) {
-    super(detail, options, 'corrupt-image', 'Image cannot be decoded');
-  }
 }
 
 /** Known signatures of formats refseg does not take, to name them in the 415. */

@@ -1,23 +1,22 @@
-// Matching a cached candidate set against a bank: the steps of shared/matching's matchCandidates
-// with one addition, negative damping (edge/banks/negatives.ts) between labelling and NMS. Without
-// negatives the damping factor is exactly 1, so the result is matchCandidates' (the equality test
-// of test/edge checks this path against the gpu-node's own /v1/segment).
+// Matching a candidate set against a bank: the steps of shared/matching's matchCandidates with one
+// addition, negative damping (negatives.ts) between labelling and NMS. Without negatives the
+// damping factor is exactly 1, so the result is matchCandidates' (the equality test of test/edge
+// checks the edge's use of it against the gpu-node's own /v1/segment).
 //
 // matchCandidates has no hook between labelling and rankAndMerge, so the labelling loop and the
 // RLE measurement are repeated here from its public parts (see the report: a `scores` hook in
 // shared/matching would let this file shrink to one call).
-import { countsArea, countsToBbox, rleCounts } from '../../shared/coco-mask/index.ts';
-import { createClassMatcher, rankAndMerge, resolvePipelineOptions, ShapeMismatchError } from '../../shared/matching/index.ts';
-import type { FullResMask, LabelledCandidate, PipelineOptionsInput } from '../../shared/matching/index.ts';
-import type { CandidateSet, Detection } from '../../shared/types.ts';
-import { dampScores } from '../banks/index.ts';
-import type { MatchingBank } from '../banks/index.ts';
+import { countsArea, countsToBbox, rleCounts } from '../coco-mask/index.ts';
+import { createClassMatcher, rankAndMerge, resolvePipelineOptions, ShapeMismatchError } from '../matching/index.ts';
+import type { FullResMask, LabelledCandidate, PipelineOptionsInput } from '../matching/index.ts';
+import type { CandidateSet, Detection } from '../types.ts';
+import { dampScores } from './negatives.ts';
 
 export interface MatchingVectors {
   /** Per label, the class prototype (any norm). */
   prototypes: readonly ArrayLike<number>[];
   /** Per label, the vectors of the class's negative references. */
-  negatives: MatchingBank['negatives'];
+  negatives: readonly (readonly ArrayLike<number>[])[];
 }
 
 export function matchBank(set: CandidateSet, bank: MatchingVectors, options: PipelineOptionsInput): Detection[] {

@@ -1,7 +1,7 @@
 // How a gpu-node call failed decides what the pool does next: try another node, mark this one
 // down, or give the client the node's answer (its 4xx is about the client's input).
-import { RefsegError, UpstreamError } from '../../shared/errors.ts';
-import type { ProblemBody } from '../../shared/errors.ts';
+import { RefsegError, UpstreamError } from '../errors.ts';
+import type { ProblemBody } from '../errors.ts';
 
 /** The node could not be reached, did not answer in time, or said it is overloaded. */
 export class GpuNodeUnavailableError extends UpstreamError {
