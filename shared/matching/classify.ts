@@ -22,6 +22,8 @@ export interface ClassMatcher {
    * ties (options.ts, deviation 4).
    */
   match(embedding: Float32Array): ClassMatch;
+  /** match of every embedding (the same values), two at a time. */
+  matchAll(embeddings: readonly Float32Array[]): ClassMatch[];
 }
 
 /**
@@ -56,40 +58,32 @@ export function createClassMatcher(
     return s;
   }
 
-  // Allowed prototypes, packed and in groups of four (the last group padded with zero vectors), so
-  // one pass over an embedding feeds four independent sums: fewer loads, more parallel adds.
+  // Allowed prototypes in groups of four (the last group padded with zero vectors), interleaved
+  // (packed[(g·dim + k)·4 + j] = component k of the group's prototype j) and in float64 (exact:
+  // they are float32 values), so one pass over an embedding feeds four independent sums.
   const groups = Math.ceil(allowed.length / 4);
-  const packed = new Float32Array(groups * 4 * dim);
-  allowed.forEach((c, slot) => packed.set(normalised.subarray(c * dim, (c + 1) * dim), slot * dim));
+  const packed = new Float64Array(groups * 4 * dim);
+  allowed.forEach((c, slot) => {
+    const at = (slot >> 2) * 4 * dim + (slot & 3);
+    for (let k = 0; k < dim; k++) packed[at + 4 * k] = normalised[c * dim + k];
+  });
   const sums = new Float64Array(groups * 4);
-
-  function allowedDots(embedding: Float32Array): Float64Array {
-    for (let g = 0; g < groups; g++) {
-      const o0 = 4 * g * dim;
-      const o1 = o0 + dim;
-      const o2 = o1 + dim;
-      const o3 = o2 + dim;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let k = 0; k < dim; k++) {
-        const e = embedding[k];
-        s0 += e * packed[o0 + k];
-        s1 += e * packed[o1 + k];
-        s2 += e * packed[o2 + k];
-        s3 += e * packed[o3 + k];
-      }
-      sums[4 * g] = s0;
-      sums[4 * g + 1] = s1;
-      sums[4 * g + 2] = s2;
-      sums[4 * g + 3] = s3;
-    }
-    return sums;
-  }
+  const pairSums = new Float64Array(groups * 4);
 
   function checkDim(embedding: Float32Array): void {
     if (embedding.length !== dim) throw new ShapeMismatchError(`embedding has dimension ${embedding.length}, prototypes have ${dim}`);
+  }
+
+  function best(dots: Float64Array): ClassMatch {
+    let label = -1;
+    let top = -Infinity;
+    for (let slot = 0; slot < allowed.length; slot++) {
+      if (dots[slot] > top) {
+        top = dots[slot];
+        label = allowed[slot];
+      }
+    }
+    return { label, score: top > 0 ? top : 0 };
   }
 
   return {
@@ -103,16 +97,84 @@ export function createClassMatcher(
     },
     match(embedding) {
       checkDim(embedding);
-      const dots = allowedDots(embedding);
-      let label = -1;
-      let best = -Infinity;
-      for (let slot = 0; slot < allowed.length; slot++) {
-        if (dots[slot] > best) {
-          best = dots[slot];
-          label = allowed[slot];
-        }
+      groupDots(embedding, packed, dim, groups, sums);
+      return best(sums);
+    },
+    matchAll(embeddings) {
+      embeddings.forEach(checkDim);
+      const out: ClassMatch[] = [];
+      let i = 0;
+      for (; i + 2 <= embeddings.length; i += 2) {
+        groupDotsPair(embeddings[i], embeddings[i + 1], packed, dim, groups, sums, pairSums);
+        out.push(best(sums), best(pairSums));
       }
-      return { label, score: best > 0 ? best : 0 };
+      if (i < embeddings.length) {
+        groupDots(embeddings[i], packed, dim, groups, sums);
+        out.push(best(sums));
+      }
+      return out;
     },
   };
+}
+
+// Each sum below is Σ_k e[k]·p[k] accumulated in float64 in increasing k, as `dot` does: the
+// kernels only change which sums share a pass.
+
+/** out[4g + j] = e · prototype j of group g. */
+function groupDots(e: Float32Array, packed: Float64Array, dim: number, groups: number, out: Float64Array): void {
+  for (let g = 0; g < groups; g++) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0, o = 4 * g * dim; k < dim; k++, o += 4) {
+      const x = e[k];
+      s0 += x * packed[o];
+      s1 += x * packed[o + 1];
+      s2 += x * packed[o + 2];
+      s3 += x * packed[o + 3];
+    }
+    out[4 * g] = s0;
+    out[4 * g + 1] = s1;
+    out[4 * g + 2] = s2;
+    out[4 * g + 3] = s3;
+  }
+}
+
+/** groupDots of two embeddings in one pass (each prototype value loaded once for both). */
+function groupDotsPair(e: Float32Array, f: Float32Array, packed: Float64Array, dim: number, groups: number, outE: Float64Array, outF: Float64Array): void {
+  for (let g = 0; g < groups; g++) {
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let b0 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    let b3 = 0;
+    for (let k = 0, o = 4 * g * dim; k < dim; k++, o += 4) {
+      const x = e[k];
+      const y = f[k];
+      const p0 = packed[o];
+      const p1 = packed[o + 1];
+      const p2 = packed[o + 2];
+      const p3 = packed[o + 3];
+      a0 += x * p0;
+      a1 += x * p1;
+      a2 += x * p2;
+      a3 += x * p3;
+      b0 += y * p0;
+      b1 += y * p1;
+      b2 += y * p2;
+      b3 += y * p3;
+    }
+    outE[4 * g] = a0;
+    outE[4 * g + 1] = a1;
+    outE[4 * g + 2] = a2;
+    outE[4 * g + 3] = a3;
+    outF[4 * g] = b0;
+    outF[4 * g + 1] = b1;
+    outF[4 * g + 2] = b2;
+    outF[4 * g + 3] = b3;
+  }
 }

@@ -36,16 +36,26 @@ export function createMaskPooler(features: PatchFeatures): MaskPooler {
   }
   const ay = bilinearAaAxis(rows, LOW_RES);
   const ax = bilinearAaAxis(cols, LOW_RES);
-  const prefixX = columnPrefixSums(ax, cols);
   const ySupport = support(ay, rows);
   const xSupport = support(ax, cols);
-  const rowPrefix = fullCellRowPrefix(features, ySupport.total, xSupport.total);
-  const w = new Float64Array(rows * cols);
-  /** Mask cells inside each feature cell's support rectangle. */
-  const inside = new Int32Array(rows * cols);
-  const sum = new Float64Array(dim);
-  const batchWeight = new Float64Array(BATCH);
-  const batchOffset = new Int32Array(BATCH);
+  const pool: Pool = {
+    ay,
+    ax,
+    prefixX: columnPrefixSums(ax, cols),
+    xLo: xSupport.lo,
+    xHi: xSupport.hi,
+    yLo: ySupport.lo,
+    yHi: ySupport.hi,
+    cols,
+    dim,
+    data,
+    rowPrefix: fullCellRowPrefix(features, ySupport.total, xSupport.total),
+    w: new Float64Array(rows * cols),
+    inside: new Int32Array(rows * cols),
+    sum: new Float64Array(dim),
+    batchWeight: new Float64Array(BATCH),
+    batchOffset: new Int32Array(BATCH),
+  };
 
   function embed(mask: LowResMask): Float32Array | null {
     if (mask.area === 0) return null;
@@ -55,78 +65,122 @@ export function createMaskPooler(features: PatchFeatures): MaskPooler {
     const bLo = ax.start[bx1];
     const bHi = ax.start[bx2] + ax.size[bx2];
     for (let a = aLo; a < aHi; a++) {
-      w.fill(0, a * cols + bLo, a * cols + bHi);
-      inside.fill(0, a * cols + bLo, a * cols + bHi);
+      pool.w.fill(0, a * cols + bLo, a * cols + bHi);
+      pool.inside.fill(0, a * cols + bLo, a * cols + bHi);
     }
-
-    // W += Ay[y, a] · Σ_{x in run} Ax[x, :] for every run and tap a of its row (the inner sum is a
-    // prefix difference); `inside` counts the run's cells within each cell's support.
-    const runs = mask.runs;
-    for (let r = 0; r < runs.length; r += 3) {
-      const y = runs[r];
-      const x0 = runs[r + 1];
-      const x1 = runs[r + 2];
-      const from = ax.start[x0];
-      const to = ax.start[x1 - 1] + ax.size[x1 - 1];
-      const p0 = x0 * cols;
-      const p1 = x1 * cols;
-      for (let j = 0; j < ay.size[y]; j++) {
-        const wy = ay.weights[y * ay.maxSize + j];
-        if (wy === 0) continue;
-        const rowW = (ay.start[y] + j) * cols;
-        for (let b = from; b < to; b++) {
-          w[rowW + b] += wy * (prefixX[p1 + b] - prefixX[p0 + b]);
-          const overlap = Math.min(x1, xSupport.hi[b]) - Math.max(x0, xSupport.lo[b]);
-          if (overlap > 0) inside[rowW + b] += overlap;
-        }
-      }
-    }
-
-    // Σ W[a,b]·F[a,b,:]. A cell whose whole support lies in the mask has W = cy[a]·cx[b]; runs of
-    // such cells along a row come from the row prefix sums in one pass. The rest go in batches.
-    sum.fill(0);
-    let pending = 0;
-    for (let a = aLo; a < aHi; a++) {
-      const height = ySupport.hi[a] - ySupport.lo[a];
-      let fullFrom = -1;
-      for (let b = bLo; b <= bHi; b++) {
-        const cell = a * cols + b;
-        const full = b < bHi && inside[cell] === height * (xSupport.hi[b] - xSupport.lo[b]);
-        if (full) {
-          if (fullFrom < 0) fullFrom = b;
-          continue;
-        }
-        if (fullFrom >= 0) {
-          const o0 = (a * (cols + 1) + fullFrom) * dim;
-          const o1 = (a * (cols + 1) + b) * dim;
-          for (let k = 0; k < dim; k++) sum[k] += rowPrefix[o1 + k] - rowPrefix[o0 + k];
-          fullFrom = -1;
-        }
-        if (b === bHi || w[cell] === 0) continue;
-        batchWeight[pending] = w[cell];
-        batchOffset[pending] = cell * dim;
-        if (++pending === BATCH) {
-          addBatch(sum, data, dim, batchWeight, batchOffset);
-          pending = 0;
-        }
-      }
-    }
-    for (let p = 0; p < pending; p++) {
-      const wp = batchWeight[p];
-      const off = batchOffset[p];
-      for (let k = 0; k < dim; k++) sum[k] += wp * data[off + k];
-    }
-    return normalizedMean(sum, mask.area);
+    addRunWeights(pool, mask.runs);
+    pool.sum.fill(0);
+    poolCells(pool, aLo, aHi, bLo, bHi);
+    return normalizedMean(pool.sum, mask.area);
   }
 
   return { dim, embed };
+}
+
+/** Tables and scratch of one feature map. The kernels below take it as an argument: V8 reloads a closure's captured variables on every use in a loop, not a parameter's. */
+interface Pool {
+  ay: SpanAxis;
+  ax: SpanAxis;
+  /** prefixX[x·cols + b] = Σ_{x' < x} Ax[x', b]. */
+  prefixX: Float64Array;
+  /** Support of each feature cell on the 256 grid (Support.lo / hi). */
+  xLo: Int32Array;
+  xHi: Int32Array;
+  yLo: Int32Array;
+  yHi: Int32Array;
+  cols: number;
+  dim: number;
+  data: Float32Array;
+  rowPrefix: Float64Array;
+  /** W = Ayᵀ·B·Ax over the current box. */
+  w: Float64Array;
+  /** Mask cells inside each feature cell's support rectangle. */
+  inside: Int32Array;
+  sum: Float64Array;
+  batchWeight: Float64Array;
+  batchOffset: Int32Array;
+}
+
+/**
+ * W += Ay[y, a] · Σ_{x in run} Ax[x, :] for every run and tap a of its row (the inner sum is a
+ * prefix difference); `inside` counts the run's cells within each cell's support.
+ */
+function addRunWeights(pool: Pool, runs: Int32Array): void {
+  const { ay, ax, prefixX, xLo, xHi, cols, w, inside } = pool;
+  const yStart = ay.start;
+  const ySize = ay.size;
+  const yWeights = ay.weights;
+  const yTaps = ay.maxSize;
+  const xStart = ax.start;
+  const xSize = ax.size;
+  for (let r = 0; r < runs.length; r += 3) {
+    const y = runs[r];
+    const x0 = runs[r + 1];
+    const x1 = runs[r + 2];
+    const from = xStart[x0];
+    const to = xStart[x1 - 1] + xSize[x1 - 1];
+    const p0 = x0 * cols;
+    const p1 = x1 * cols;
+    for (let j = 0; j < ySize[y]; j++) {
+      const wy = yWeights[y * yTaps + j];
+      if (wy === 0) continue;
+      const rowW = (yStart[y] + j) * cols;
+      for (let b = from; b < to; b++) {
+        w[rowW + b] += wy * (prefixX[p1 + b] - prefixX[p0 + b]);
+        const overlap = Math.min(x1, xHi[b]) - Math.max(x0, xLo[b]);
+        if (overlap > 0) inside[rowW + b] += overlap;
+      }
+    }
+  }
+}
+
+/**
+ * sum = Σ W[a,b]·F[a,b,:] over the box. A cell whose whole support lies in the mask has
+ * W = cy[a]·cx[b]; runs of such cells along a row come from the row prefix sums in one pass. The
+ * rest go in batches of BATCH, in row order.
+ */
+function poolCells(pool: Pool, aLo: number, aHi: number, bLo: number, bHi: number): void {
+  const { xLo, xHi, yLo, yHi, cols, dim, data, rowPrefix, w, inside, sum, batchWeight, batchOffset } = pool;
+  let pending = 0;
+  for (let a = aLo; a < aHi; a++) {
+    const height = yHi[a] - yLo[a];
+    let fullFrom = -1;
+    for (let b = bLo; b <= bHi; b++) {
+      const cell = a * cols + b;
+      const full = b < bHi && inside[cell] === height * (xHi[b] - xLo[b]);
+      if (full) {
+        if (fullFrom < 0) fullFrom = b;
+        continue;
+      }
+      if (fullFrom >= 0) {
+        addDifference(sum, rowPrefix, (a * (cols + 1) + fullFrom) * dim, (a * (cols + 1) + b) * dim);
+        fullFrom = -1;
+      }
+      if (b === bHi || w[cell] === 0) continue;
+      batchWeight[pending] = w[cell];
+      batchOffset[pending] = cell * dim;
+      if (++pending === BATCH) {
+        addBatch(sum, data, batchWeight, batchOffset);
+        pending = 0;
+      }
+    }
+  }
+  addEach(sum, data, batchWeight, batchOffset, pending);
+}
+
+// In the kernels below `| 0` keeps the index arithmetic in int32, which spares V8 an overflow
+// check per access.
+
+/** sum += prefix[o1 …] − prefix[o0 …]. */
+function addDifference(sum: Float64Array, prefix: Float64Array, o0: number, o1: number): void {
+  for (let k = 0; k < sum.length; k++) sum[k] += prefix[(o1 + k) | 0] - prefix[(o0 + k) | 0];
 }
 
 /** Cells whose products go through one pass over the sum. */
 const BATCH = 8;
 
 /** sum += Σ_p weights[p]·data[offsets[p] …], BATCH cells per pass (fewer loads and stores of sum). */
-function addBatch(sum: Float64Array, data: Float32Array, dim: number, weights: Float64Array, offsets: Int32Array): void {
+function addBatch(sum: Float64Array, data: Float32Array, weights: Float64Array, offsets: Int32Array): void {
   const w0 = weights[0];
   const w1 = weights[1];
   const w2 = weights[2];
@@ -143,10 +197,41 @@ function addBatch(sum: Float64Array, data: Float32Array, dim: number, weights: F
   const o5 = offsets[5];
   const o6 = offsets[6];
   const o7 = offsets[7];
-  for (let k = 0; k < dim; k++) {
+  for (let k = 0; k < sum.length; k++) {
     sum[k] +=
-      w0 * data[o0 + k] + w1 * data[o1 + k] + w2 * data[o2 + k] + w3 * data[o3 + k] +
-      w4 * data[o4 + k] + w5 * data[o5 + k] + w6 * data[o6 + k] + w7 * data[o7 + k];
+      w0 * data[(o0 + k) | 0] + w1 * data[(o1 + k) | 0] + w2 * data[(o2 + k) | 0] + w3 * data[(o3 + k) | 0] +
+      w4 * data[(o4 + k) | 0] + w5 * data[(o5 + k) | 0] + w6 * data[(o6 + k) | 0] + w7 * data[(o7 + k) | 0];
+  }
+}
+
+/**
+ * sum += weights[p]·data[offsets[p] …] for p = 0 … count−1, one after the other: the adds of up to
+ * four cells share a pass over the sum (the same operations in the same order as a pass each).
+ */
+function addEach(sum: Float64Array, data: Float32Array, weights: Float64Array, offsets: Int32Array, count: number): void {
+  let p = 0;
+  for (; p + 4 <= count; p += 4) {
+    const w0 = weights[p];
+    const w1 = weights[p + 1];
+    const w2 = weights[p + 2];
+    const w3 = weights[p + 3];
+    const o0 = offsets[p];
+    const o1 = offsets[p + 1];
+    const o2 = offsets[p + 2];
+    const o3 = offsets[p + 3];
+    for (let k = 0; k < sum.length; k++) {
+      let s = sum[k];
+      s += w0 * data[(o0 + k) | 0];
+      s += w1 * data[(o1 + k) | 0];
+      s += w2 * data[(o2 + k) | 0];
+      s += w3 * data[(o3 + k) | 0];
+      sum[k] = s;
+    }
+  }
+  for (; p < count; p++) {
+    const wp = weights[p];
+    const off = offsets[p];
+    for (let k = 0; k < sum.length; k++) sum[k] += wp * data[(off + k) | 0];
   }
 }
 

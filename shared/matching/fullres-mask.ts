@@ -5,12 +5,14 @@
 // The resampling weights are non-negative and sum to 1, so an output pixel whose input window holds
 // only positive cells is foreground and one whose window holds no positive cell is background;
 // only pixels whose window is mixed (along the mask's edge) are interpolated. Outputs sharing a
-// window form a group, and the work per mask is one integral image of the 256-grid mask around its
-// box, one state per (row group, column group), and the edge pixels.
+// window form a group. Per mask, the 256-grid columns around its box become bit sets of their
+// positive rows; per column group, the rows where every / some column of its window is positive
+// give the row groups of each state as whole ranges, and only the edge pixels cost work.
 import { countsToString } from '../coco-mask/index.ts';
 import { bilinearAaAxis } from '../resample/index.ts';
 import type { BoxXyxy, Rle } from '../types.ts';
 import { axisGroups } from './axis-groups.ts';
+import type { AxisGroups } from './axis-groups.ts';
 import { ShapeMismatchError } from './errors.ts';
 import { LOW_RES } from './low-res-mask.ts';
 import type { LowResLogits, LowResMask } from './low-res-mask.ts';
@@ -33,6 +35,8 @@ export interface FullResRenderer {
 
 // Module-local copy for the inner loops: after transpilation an imported binding can be a getter call.
 const SIDE = LOW_RES;
+/** 32-bit words of a bit set over the 256 grid rows. */
+const WORDS = LOW_RES / 32;
 const BACKGROUND = 0;
 const FOREGROUND = 1;
 const MIXED = 2;
@@ -50,12 +54,15 @@ export function createFullResRenderer(height: number, width: number): FullResRen
   const empty = (): FullResMask => ({ rle: emptyRle, runs: emptyRuns, area: 0, box: [0, 0, 0, 0] });
 
   // Scratch, grown on demand and reused across masks.
-  let integral = new Int32Array(0);
-  let rowBits = new Uint8Array(LOW_RES);
+  // One spare column: runs that end on the last column flip a bit there.
+  const columnBits = new Int32Array((LOW_RES + 1) * WORDS);
+  const every = new Int32Array(WORDS);
+  const some = new Int32Array(WORDS);
   let counts: Uint32Array = new Uint32Array(1024);
-  const segFrom = new Int32Array(height + 1);
-  const segTo = new Int32Array(height + 1);
-  const segState = new Uint8Array(height + 1);
+  const segments = rowsAxis.first.length;
+  const segFrom = new Int32Array(segments);
+  const segTo = new Int32Array(segments);
+  const segState = new Uint8Array(segments);
 
   function render(logits: LowResLogits, mask: LowResMask): FullResMask {
     if (mask.area === 0) return empty();
@@ -64,39 +71,10 @@ export function createFullResRenderer(height: number, width: number): FullResRen
     const ox1 = colsAxis.reachLast[bx2] + 1;
     const oy0 = rowsAxis.reachFirst[by1];
     const oy1 = rowsAxis.reachLast[by2] + 1;
-    // The 256-grid cells those outputs read.
-    const ly0 = ay.start[oy0];
-    const ly1 = ay.start[oy1 - 1] + ay.size[oy1 - 1];
+    // The 256-grid columns those outputs read.
     const lx0 = ax.start[ox0];
     const lx1 = ax.start[ox1 - 1] + ax.size[ox1 - 1];
-
-    // integral[r·stride + c] = positive cells in rows ly0…ly0+r−1, columns lx0…lx0+c−1.
-    const rows = ly1 - ly0;
-    const cols = lx1 - lx0;
-    const stride = cols + 1;
-    if (integral.length < (rows + 1) * stride) integral = new Int32Array((rows + 1) * stride * 2);
-    if (rowBits.length < cols) rowBits = new Uint8Array(cols);
-    // Locals, not the closure's variables, in the loops below: V8 reloads captured ones every time.
-    const I = integral;
-    const bits = rowBits;
-    I.fill(0, 0, stride);
-    const rowRuns = mask.runs;
-    let r = 0;
-    for (let y = 0; y < rows; y++) {
-      bits.fill(0, 0, cols);
-      while (r < rowRuns.length && rowRuns[r] === ly0 + y) {
-        bits.fill(1, rowRuns[r + 1] - lx0, rowRuns[r + 2] - lx0);
-        r += 3;
-      }
-      const above = y * stride;
-      const here = above + stride;
-      I[here] = 0;
-      let rowSum = 0;
-      for (let c = 0; c < cols; c++) {
-        rowSum += bits[c];
-        I[here + c + 1] = I[above + c + 1] + rowSum;
-      }
-    }
+    fillColumnBits(columnBits, mask.runs, lx0, lx1);
 
     const plane = mask.index * SIDE * SIDE;
     const gap = height - (oy1 - oy0);
@@ -111,7 +89,6 @@ export function createFullResRenderer(height: number, width: number): FullResRen
 
     const rg0 = rowsAxis.groupOf[oy0];
     const rg1 = rowsAxis.groupOf[oy1 - 1];
-    const rowFirst = rowsAxis.first;
     const colFirst = colsAxis.first;
     const yStart = ay.start;
     const ySize = ay.size;
@@ -131,28 +108,8 @@ export function createFullResRenderer(height: number, width: number): FullResRen
       const gx1 = colFirst[cg + 1];
       const sx = xStart[gx0];
       const nx = xSize[gx0];
-      const c0 = sx - lx0;
-      const c1 = c0 + nx;
-
-      // This column group's rows as segments of one state (consecutive mixed groups merged too).
-      let segs = 0;
-      for (let rg = rg0; rg <= rg1; rg++) {
-        const gy0 = rowFirst[rg];
-        const top = yStart[gy0] - ly0;
-        const bottom = top + ySize[gy0];
-        const t = top * stride;
-        const b = bottom * stride;
-        const inside = I[b + c1] - I[t + c1] - I[b + c0] + I[t + c0];
-        const state = inside === 0 ? BACKGROUND : inside === (bottom - top) * nx ? FOREGROUND : MIXED;
-        if (segs > 0 && sState[segs - 1] === state) {
-          sTo[segs - 1] = rowFirst[rg + 1];
-        } else {
-          sFrom[segs] = gy0;
-          sTo[segs] = rowFirst[rg + 1];
-          sState[segs] = state;
-          segs++;
-        }
-      }
+      windowRows(columnBits, sx - lx0, nx, every, some);
+      const segs = rowSegments(every, some, rowsAxis, rg0, rg1 + 1, sFrom, sTo, sState);
 
       for (let ox = gx0; ox < gx1; ox++) {
         const col = ox * h;
@@ -176,17 +133,33 @@ export function createFullResRenderer(height: number, width: number): FullResRen
             }
             continue;
           }
+          // Width pass then height pass, each summed from 0 in tap order, as torch does. In the usual
+          // upsampling case (2×2 windows) consecutive rows share input rows: their width-pass sums
+          // are kept (h0, h1 for input rows `cached`, `cached`+1), same values as recomputing them.
+          const wx0 = nx === 2 ? xWeights[kx] : 0;
+          const wx1 = nx === 2 ? xWeights[kx + 1] : 0;
+          let cached = -2;
+          let h0 = 0;
+          let h1 = 0;
           for (let oy = from; oy < to; oy++) {
-            // Width pass then height pass, each summed from 0 in tap order, as torch does.
             const ky = oy * yTaps;
-            const src = plane + yStart[oy] * SIDE + sx;
+            const y = yStart[oy];
             let acc = 0;
             if (nx === 2 && ySize[oy] === 2) {
-              // The usual upsampling case, unrolled; same products and order as the loop below.
-              const wx0 = xWeights[kx];
-              const wx1 = xWeights[kx + 1];
-              acc = yWeights[ky] * (wx0 * logits[src] + wx1 * logits[src + 1]) + yWeights[ky + 1] * (wx0 * logits[src + SIDE] + wx1 * logits[src + SIDE + 1]);
+              if (y !== cached) {
+                if (y === cached + 1) {
+                  h0 = h1;
+                } else {
+                  const top = plane + y * SIDE + sx;
+                  h0 = wx0 * logits[top] + wx1 * logits[top + 1];
+                }
+                const bottom = plane + (y + 1) * SIDE + sx;
+                h1 = wx0 * logits[bottom] + wx1 * logits[bottom + 1];
+                cached = y;
+              }
+              acc = yWeights[ky] * h0 + yWeights[ky + 1] * h1;
             } else {
+              const src = plane + y * SIDE + sx;
               for (let j = 0; j < ySize[oy]; j++) {
                 const row = src + j * SIDE;
                 let sum = 0;
@@ -236,6 +209,109 @@ export function createFullResRenderer(height: number, width: number): FullResRen
   }
 
   return { height, width, render };
+}
+
+/** bits[(x − lx0)·WORDS + (y >> 5)] bit (y & 31) = cell (y, x) is positive, for columns lx0 … lx1−1. */
+function fillColumnBits(bits: Int32Array, runs: Int32Array, lx0: number, lx1: number): void {
+  // Each run flips its row's bit where it starts and where it ends; a running XOR along the
+  // columns then gives every column's set: work per run and per column, not per cell.
+  const size = (lx1 - lx0) * WORDS;
+  bits.fill(0, 0, size + WORDS);
+  for (let r = 0; r < runs.length; r += 3) {
+    const y = runs[r];
+    const bit = 1 << (y & 31);
+    const w = y >> 5;
+    bits[(runs[r + 1] - lx0) * WORDS + w] ^= bit;
+    bits[(runs[r + 2] - lx0) * WORDS + w] ^= bit;
+  }
+  for (let p = WORDS; p < size; p++) bits[p] ^= bits[p - WORDS];
+}
+
+/** Rows where every / some of the `count` columns from `first` (of the column bit sets) is positive. */
+function windowRows(bits: Int32Array, first: number, count: number, every: Int32Array, some: Int32Array): void {
+  for (let w = 0; w < WORDS; w++) {
+    let all = -1;
+    let any = 0;
+    for (let c = 0, p = first * WORDS + w; c < count; c++, p += WORDS) {
+      all &= bits[p];
+      any |= bits[p];
+    }
+    every[w] = all;
+    some[w] = any;
+  }
+}
+
+/**
+ * Row groups g0 … g1−1 of one column window as segments of output rows with one state each:
+ * foreground where every cell of the window is positive (its rows all in `every`), background
+ * where none is (no row in `some`), mixed otherwise. Returns the number of segments.
+ */
+function rowSegments(
+  every: Int32Array,
+  some: Int32Array,
+  rows: AxisGroups,
+  g0: number,
+  g1: number,
+  from: Int32Array,
+  to: Int32Array,
+  state: Uint8Array,
+): number {
+  const { startsBefore, endsBy, first } = rows;
+  let segs = 0;
+  let g = g0;
+  // Rows with a positive cell come in runs; the groups meeting a run are not background, and the
+  // groups lying within a run of all-positive rows (a part of it) are foreground.
+  for (let r = nextBit(some, 0, 0); r < LOW_RES; ) {
+    const rEnd = nextBit(some, r, -1);
+    const meetFrom = endsBy[r];
+    if (meetFrom > g) {
+      segs = pushSegment(from, to, state, segs, first[g], first[meetFrom], BACKGROUND);
+      g = meetFrom;
+    }
+    for (let a = nextBit(every, r, 0); a < rEnd; ) {
+      const aEnd = nextBit(every, a, -1);
+      const insideFrom = startsBefore[a];
+      const insideTo = endsBy[aEnd];
+      if (insideFrom < insideTo) {
+        if (insideFrom > g) segs = pushSegment(from, to, state, segs, first[g], first[insideFrom], MIXED);
+        segs = pushSegment(from, to, state, segs, first[insideFrom], first[insideTo], FOREGROUND);
+        g = insideTo;
+      }
+      a = nextBit(every, aEnd, 0);
+    }
+    const meetTo = startsBefore[rEnd];
+    if (meetTo > g) {
+      segs = pushSegment(from, to, state, segs, first[g], first[meetTo], MIXED);
+      g = meetTo;
+    }
+    r = nextBit(some, rEnd, 0);
+  }
+  if (g1 > g) segs = pushSegment(from, to, state, segs, first[g], first[g1], BACKGROUND);
+  return segs;
+}
+
+/** Appends output rows start … end−1 in state s (merged into the last segment if it has s). */
+function pushSegment(from: Int32Array, to: Int32Array, state: Uint8Array, segs: number, start: number, end: number, s: number): number {
+  if (segs > 0 && state[segs - 1] === s) {
+    to[segs - 1] = end;
+    return segs;
+  }
+  from[segs] = start;
+  to[segs] = end;
+  state[segs] = s;
+  return segs + 1;
+}
+
+/** First row ≥ from whose bit differs from `flip` (0: first set bit, −1: first clear bit); LOW_RES if none. */
+function nextBit(bits: Int32Array, from: number, flip: number): number {
+  let w = from >> 5;
+  if (w >= WORDS) return LOW_RES;
+  let word = (bits[w] ^ flip) & (-1 << (from & 31));
+  while (word === 0) {
+    if (++w === WORDS) return LOW_RES;
+    word = bits[w] ^ flip;
+  }
+  return (w << 5) + 31 - Math.clz32(word & -word);
 }
 
 function grow(counts: Uint32Array): Uint32Array {

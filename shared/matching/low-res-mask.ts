@@ -33,6 +33,9 @@ export function proposalCount(logits: LowResLogits): number {
 
 /** Runs of the growable scratch buffer are copied out, so masks never share storage. */
 let scratch = new Int32Array(3 * 1024);
+/** Per row, one bit per chunk of CHUNK_WORDS words that may hold a value > 0. */
+const rowChunks = new Int32Array(LOW_RES);
+const CHUNK_WORDS = 8;
 
 export function scanLowResMask(logits: LowResLogits, index: number): LowResMask {
   const base = index * PLANE;
@@ -45,23 +48,28 @@ export function scanLowResMask(logits: LowResLogits, index: number): LowResMask 
   let x2 = -1;
   let y1 = -1;
   let y2 = -1;
-  const { view, perWord, signs } = signWords(logits);
-  const wordsPerRow = LOW_RES / perWord;
+  // Reading every logit once is most of the cost: the plane is read as int32 words, and only the
+  // chunks of rows whose words do not all have their sign bits set are read again cell by cell.
+  const perWord = logits.BYTES_PER_ELEMENT === 1 ? 4 : 1;
+  const cellsPerChunk = CHUNK_WORDS * perWord;
+  if (logits.byteOffset % 4 === 0) {
+    const words = new Int32Array(logits.buffer, logits.byteOffset, logits.byteLength >> 2);
+    markChunks(words, base / perWord, LOW_RES / cellsPerChunk, perWord === 4 ? 0x80808080 | 0 : 0x80000000 | 0, rowChunks);
+  } else {
+    rowChunks.fill(-1 >>> (32 - LOW_RES / cellsPerChunk));
+  }
   for (let y = 0; y < LOW_RES; y++) {
+    const chunks = rowChunks[y];
+    if (chunks === 0) continue;
     const row = base + y * LOW_RES;
-    if (view !== null) {
-      // Most rows are all negative: test them a word at a time, without a branch per cell.
-      let all = -1;
-      const w0 = row / perWord;
-      for (let k = 0; k < wordsPerRow; k++) all &= view[w0 + k];
-      if ((all & signs) === signs) continue;
-    }
-    let x = 0;
-    while (x < LOW_RES) {
-      while (x < LOW_RES && !(logits[row + x] > 0)) x++;
-      if (x === LOW_RES) break;
+    // From the first to the last chunk that may hold a positive cell.
+    let x = (31 - Math.clz32(chunks & -chunks)) * cellsPerChunk;
+    const end = (32 - Math.clz32(chunks)) * cellsPerChunk;
+    while (x < end) {
+      while (x < end && !(logits[row + x] > 0)) x++;
+      if (x === end) break;
       const start = x;
-      while (x < LOW_RES && logits[row + x] > 0) x++;
+      while (x < end && logits[row + x] > 0) x++;
       if (3 * count + 3 > scratch.length) {
         const grown = new Int32Array(scratch.length * 2);
         grown.set(scratch);
@@ -82,18 +90,22 @@ export function scanLowResMask(logits: LowResLogits, index: number): LowResMask 
   return { index, area, box, runs: scratch.slice(0, 3 * count) };
 }
 
-interface SignWords {
-  /** The logits' bytes as int32 words, or null when they are not 4-byte aligned. */
-  view: Int32Array | null;
-  perWord: number;
-  /** The sign bits of every value in a word. */
-  signs: number;
-}
-
-function signWords(logits: LowResLogits): SignWords {
-  const perWord = logits instanceof Int8Array ? 4 : 1;
-  const signs = perWord === 4 ? 0x80808080 | 0 : 0x80000000 | 0;
-  const aligned = logits.byteOffset % 4 === 0;
-  const view = aligned ? new Int32Array(logits.buffer, logits.byteOffset, logits.byteLength >> 2) : null;
-  return { view, perWord, signs };
+/**
+ * out[y] bit c = 1 unless all CHUNK_WORDS words of chunk c of row y have every sign bit of `signs`
+ * set (then none of its values is > 0; zeros and NaNs leave the bit on and are read cell by cell).
+ */
+function markChunks(words: Int32Array, from: number, chunksPerRow: number, signs: number, out: Int32Array): void {
+  // `| 0` keeps the index arithmetic in int32, which spares V8 an overflow check per load.
+  let k = from | 0;
+  for (let y = 0; y < LOW_RES; y++) {
+    let bits = 0;
+    for (let c = 0; c < chunksPerRow; c++) {
+      const all =
+        words[k] & words[(k + 1) | 0] & (words[(k + 2) | 0] & words[(k + 3) | 0]) &
+        (words[(k + 4) | 0] & words[(k + 5) | 0] & (words[(k + 6) | 0] & words[(k + 7) | 0]));
+      if ((all & signs) !== signs) bits |= 1 << c;
+      k = (k + CHUNK_WORDS) | 0;
+    }
+    out[y] = bits;
+  }
 }

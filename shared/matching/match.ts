@@ -23,8 +23,9 @@ export function matchCandidates(
 export function traceMatch(set: CandidateSet, prototypes: readonly ArrayLike<number>[], optionsInput?: PipelineOptionsInput): MatchTrace {
   const options = resolvePipelineOptions(optionsInput);
   const matcher = createClassMatcher(prototypes, set.dim, options.classes);
+  const matches = matcher.matchAll(set.candidates.map((c) => c.embedding));
   const labelled: LabelledCandidate[] = set.candidates.map((c, k) => {
-    const { label, score } = matcher.match(c.embedding);
+    const { label, score } = matches[k];
     return { index: k, iou: c.iou, box256: c.box256, label, score, embedding: c.embedding };
   });
   return rankAndMerge(labelled, (k) => measured(set.candidates[k].mask, set), options);
