@@ -12,6 +12,7 @@ export type { FullResMask, FullResRenderer } from './fullres-mask.ts';
 export { LOW_RES, proposalCount, scanLowResMask } from './low-res-mask.ts';
 export type { LowResLogits, LowResMask } from './low-res-mask.ts';
 export { matchCandidates, traceMatch } from './match.ts';
+export type { Rescore } from './match.ts';
 export { segmentOfficial, traceOfficial } from './official.ts';
 export type { OfficialInput, OfficialTrace, ProposalTrace } from './official.ts';
 export { pipelineOptionsSchema, resolvePipelineOptions } from './options.ts';

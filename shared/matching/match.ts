@@ -10,17 +10,30 @@ import type { PipelineOptionsInput } from './options.ts';
 import { rankAndMerge } from './rank-merge.ts';
 import type { LabelledCandidate, MatchTrace } from './rank-merge.ts';
 
+/**
+ * Changes scores in place after labelling and before NMS. The official pipeline has no such step;
+ * refseg uses it for negative references (shared/bank/match-bank.ts), which damp scores but never
+ * change a label.
+ */
+export type Rescore = (labelled: LabelledCandidate[]) => void;
+
 /** Detections of a candidate set; Detection.index is the candidate's index in the set. */
 export function matchCandidates(
   set: CandidateSet,
   prototypes: readonly ArrayLike<number>[],
   options?: PipelineOptionsInput,
+  rescore?: Rescore,
 ): Detection[] {
-  return traceMatch(set, prototypes, options).detections;
+  return traceMatch(set, prototypes, options, rescore).detections;
 }
 
 /** matchCandidates with the NMS, filter and merge intermediates (indices into the set). */
-export function traceMatch(set: CandidateSet, prototypes: readonly ArrayLike<number>[], optionsInput?: PipelineOptionsInput): MatchTrace {
+export function traceMatch(
+  set: CandidateSet,
+  prototypes: readonly ArrayLike<number>[],
+  optionsInput?: PipelineOptionsInput,
+  rescore?: Rescore,
+): MatchTrace {
   const options = resolvePipelineOptions(optionsInput);
   const matcher = createClassMatcher(prototypes, set.dim, options.classes);
   const matches = matcher.matchAll(set.candidates.map((c) => c.embedding));
@@ -28,6 +41,7 @@ export function traceMatch(set: CandidateSet, prototypes: readonly ArrayLike<num
     const { label, score } = matches[k];
     return { index: k, iou: c.iou, box256: c.box256, label, score, embedding: c.embedding };
   });
+  rescore?.(labelled);
   return rankAndMerge(labelled, (k) => measured(set.candidates[k].mask, set), options);
 }
 

@@ -305,7 +305,9 @@ export const apiCases: ApiCase[] = [
     async run({ base, limits }, state) {
       // A chunked body that is never finished: only an answer given before reading all of it can arrive.
       const path = `/v1/banks/${state.bank}/segment`;
-      const unauthenticated = await postUnfinished(base, path, { 'Content-Type': 'image/png' }, 1);
+      // No body byte at all: workerd closes at once after answering, and a byte left unread in its
+      // socket makes the kernel reset the connection, which can destroy the answer (seen as a flake).
+      const unauthenticated = await postUnfinished(base, path, { 'Content-Type': 'image/png' }, 0);
       assert.equal(unauthenticated.status, 401);
       assert.equal(JSON.parse(unauthenticated.body).type, 'https://refseg.dev/problems/unauthorized');
       const tooLarge = await postUnfinished(base, path, { 'Content-Type': 'image/png', Authorization: `Bearer ${state.acme}` }, limits.maxBodyBytes + 1);
