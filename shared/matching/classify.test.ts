@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../test/bench/synthetic.ts';
 import { createClassMatcher } from './classify.ts';
 
 const unit = (...v: number[]) => {
@@ -56,5 +57,23 @@ describe('class matching', () => {
     expect(() => createClassMatcher([Float32Array.of(1, 2)], 3)).toThrow(/prototype 0 has dimension 2/);
     expect(() => createClassMatcher(prototypes, 3, [3])).toThrow(/class 3 is not one of the 3 prototypes/);
     expect(() => createClassMatcher(prototypes, 3).match(Float32Array.of(1, 0))).toThrow(/embedding has dimension 2/);
+    expect(() => createClassMatcher(prototypes, 3).matchAll([unit(1, 0, 0), Float32Array.of(1, 0)])).toThrow(/embedding has dimension 2/);
+  });
+
+  it('matches many embeddings two at a time with exactly the values of one at a time', () => {
+    const rand = seededRandom(4);
+    const dim = 37;
+    const many = Array.from({ length: 7 }, () => Float32Array.from({ length: dim }, () => rand() - 0.4));
+    const embeddings = Array.from({ length: 9 }, () => unit(...Array.from({ length: dim }, () => rand() - 0.5)));
+    for (const classes of [undefined, [6, 1, 3], [2]]) {
+      const m = createClassMatcher(many, dim, classes);
+      for (const count of [0, 1, 2, 9]) {
+        const some = embeddings.slice(0, count);
+        const all = m.matchAll(some);
+        expect(all).toEqual(some.map((e) => m.match(e)));
+        // The score is the raw cosine of the label, bit for bit.
+        all.forEach((got, i) => expect(got.score).toBe(Math.max(0, m.cosines(some[i])[got.label])));
+      }
+    }
   });
 });

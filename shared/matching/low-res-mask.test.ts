@@ -62,6 +62,28 @@ describe('low-res mask scan', () => {
     });
   }
 
+  it('reads every cell whose sign bit is clear: zeros, NaNs, infinities, subnormals, chunk edges', () => {
+    const rand = seededRandom(8);
+    const special = [0, -0, Number.NaN, -Number.NaN, Infinity, -Infinity, 1e-45, -1e-45, 2, -2];
+    const f = new Float32Array(4 * PLANE).fill(-1);
+    // Sparse specials anywhere, a dense patch, and single positives on both sides of every chunk edge.
+    for (let i = 0; i < 3000; i++) f[Math.floor(rand() * PLANE)] = special[Math.floor(rand() * special.length)];
+    for (let y = 40; y < 60; y++) for (let x = 3; x < 250; x++) f[PLANE + y * LOW_RES + x] = special[(x * y) % special.length];
+    for (let x = 7; x < LOW_RES; x += 8) {
+      f[2 * PLANE + x * LOW_RES + x] = 1;
+      f[2 * PLANE + ((x + 1) % LOW_RES) * LOW_RES + ((x + 1) % LOW_RES)] = 1;
+    }
+    f.fill(1, 3 * PLANE + 5 * LOW_RES + 31, 3 * PLANE + 5 * LOW_RES + 33);
+    const i8 = Int8Array.from(f, (v) => (Number.isFinite(v) ? Math.max(-128, Math.min(127, Math.round(v * 16))) : 0));
+    for (const logits of [f, i8]) {
+      for (let i = 0; i < 4; i++) {
+        const want = dense(logits, i);
+        const got = scanLowResMask(logits, i);
+        expect([got.area, got.box, Array.from(got.runs)], `mask ${i}`).toEqual([want.area, want.box, want.runs]);
+      }
+    }
+  });
+
   it('rejects logits that are not n×256×256 and proposals out of range', () => {
     expect(() => proposalCount(new Float32Array(PLANE + 1))).toThrow(/not a multiple of 256×256/);
     expect(() => scanLowResMask(f32, 6)).toThrow(/proposal 6 is outside/);

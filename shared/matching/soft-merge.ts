@@ -25,8 +25,9 @@ export function semanticIos(entries: readonly MergeInput[]): Float64Array {
   const ios = new Float64Array(entries.length);
   // |ĝ_i·ĝ_j| ≤ ‖ĝ_i‖·‖ĝ_j‖ (Cauchy–Schwarz, with room for rounding); ≈ 1 for normalised vectors,
   // but received embeddings (e.g. through float16) need not be exactly normalised.
-  const norms = entries.map((e) => Math.sqrt(dot(e.embedding, e.embedding)));
-  const cosineMax = Math.max(0, ...norms) ** 2 * (1 + 1e-9);
+  let normMax = 0;
+  for (const e of entries) normMax = Math.max(normMax, squaredNorm(e.embedding));
+  const cosineMax = normMax * (1 + 1e-9);
   const byLabel = new Map<number, number[]>();
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
@@ -65,8 +66,37 @@ function overlapArea(a: BoxXyxy, b: BoxXyxy): number {
   return w > 0 && h > 0 ? w * h : 0;
 }
 
+/** Σ a[k]·b[k] in increasing k (one chain of adds: four products per step, added in order). */
 function dot(a: Float32Array, b: Float32Array): number {
+  const n = a.length;
   let s = 0;
-  for (let k = 0; k < a.length; k++) s += a[k] * b[k];
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    s += a[k] * b[k];
+    s += a[k + 1] * b[k + 1];
+    s += a[k + 2] * b[k + 2];
+    s += a[k + 3] * b[k + 3];
+  }
+  for (; k < n; k++) s += a[k] * b[k];
   return s;
+}
+
+/**
+ * ‖a‖² with four partial sums: it only bounds dot products (with a relative margin far above
+ * any rounding), so its own rounding need not match anything.
+ */
+function squaredNorm(a: Float32Array): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 4 <= a.length; k += 4) {
+    s0 += a[k] * a[k];
+    s1 += a[k + 1] * a[k + 1];
+    s2 += a[k + 2] * a[k + 2];
+    s3 += a[k + 3] * a[k + 3];
+  }
+  for (; k < a.length; k++) s0 += a[k] * a[k];
+  return s0 + s1 + s2 + s3;
 }
