@@ -53,7 +53,7 @@ export function createFullResRenderer(height: number, width: number): FullResRen
   const emptyRle: Rle = { size: [height, width], counts: countsToString(emptyRuns) };
   const empty = (): FullResMask => ({ rle: emptyRle, runs: emptyRuns, area: 0, box: [0, 0, 0, 0] });
 
-  // Scratch, grown on demand and reused across masks.
+  // Scratch reused across masks (the counts grow on demand).
   // One spare column: runs that end on the last column flip a bit there.
   const columnBits = new Int32Array((LOW_RES + 1) * WORDS);
   const every = new Int32Array(WORDS);

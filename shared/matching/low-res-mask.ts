@@ -35,6 +35,7 @@ export function proposalCount(logits: LowResLogits): number {
 let scratch = new Int32Array(3 * 1024);
 /** Per row, one bit per chunk of CHUNK_WORDS words that may hold a value > 0. */
 const rowChunks = new Int32Array(LOW_RES);
+/** markChunks reads a chunk as this many loads, written out. */
 const CHUNK_WORDS = 8;
 
 export function scanLowResMask(logits: LowResLogits, index: number): LowResMask {
@@ -56,6 +57,7 @@ export function scanLowResMask(logits: LowResLogits, index: number): LowResMask 
     const words = new Int32Array(logits.buffer, logits.byteOffset, logits.byteLength >> 2);
     markChunks(words, base / perWord, LOW_RES / cellsPerChunk, perWord === 4 ? 0x80808080 | 0 : 0x80000000 | 0, rowChunks);
   } else {
+    // No word view of an unaligned int8 array: every cell is read.
     rowChunks.fill(-1 >>> (32 - LOW_RES / cellsPerChunk));
   }
   for (let y = 0; y < LOW_RES; y++) {
