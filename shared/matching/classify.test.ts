@@ -27,12 +27,26 @@ describe('class matching', () => {
     expect(m.match(unit(0.1, 1, 0.2)).label).toBe(1);
   });
 
-  it('clamps negative cosines to a score of 0 and labels with the largest raw cosine', () => {
-    const m = createClassMatcher(prototypes, 3);
-    const got = m.match(unit(-1, -0.1, 0.3));
-    expect(got.score).toBe(0);
+  it('clamps negative cosines to a score of 0 and labels that candidate by the zeroScoreLabel rule', () => {
     // cosines: -0.95, -0.0995, -0.66 → class 1 is the least negative.
-    expect(got.label).toBe(1);
+    const e = unit(-1, -0.1, 0.3);
+    expect(createClassMatcher(prototypes, 3).match(e)).toEqual({ label: 0, score: 0 });
+    expect(createClassMatcher(prototypes, 3, undefined, 'first').match(e)).toEqual({ label: 0, score: 0 });
+    expect(createClassMatcher(prototypes, 3, undefined, 'raw-cosine').match(e)).toEqual({ label: 1, score: 0 });
+    expect(createClassMatcher(prototypes, 3, undefined, 'exclude').match(e)).toEqual({ label: 1, score: 0 });
+    // Positions count within the subset: the first of [2, 1] is class 2.
+    expect(createClassMatcher(prototypes, 3, [2, 1], 'first').match(e)).toEqual({ label: 2, score: 0 });
+    // A positive best cosine is never touched by the rule.
+    expect(createClassMatcher(prototypes, 3, undefined, 'first').match(unit(0.1, 1, 0.2)).label).toBe(1);
+  });
+
+  it('torch-cpu labels a row of ties with the index torch.topk returns on CPU (20 classes: 12)', () => {
+    const twenty = Array.from({ length: 20 }, (_, c) => Float32Array.from({ length: 3 }, (_, k) => (k === c % 3 ? 1 : 0.1)));
+    const e = unit(-1, -1, -1);
+    expect(createClassMatcher(twenty, 3, undefined, 'torch-cpu').match(e)).toEqual({ label: 12, score: 0 });
+    expect(createClassMatcher(twenty, 3, undefined, 'first').match(e)).toEqual({ label: 0, score: 0 });
+    // Three allowed classes → position 0 of the subset.
+    expect(createClassMatcher(twenty, 3, [5, 9, 11], 'torch-cpu').match(e)).toEqual({ label: 5, score: 0 });
   });
 
   it('matches against a subset of classes, keeping the original indices', () => {

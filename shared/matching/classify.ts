@@ -1,6 +1,9 @@
 // Semantic labelling (method.md §3.4 steps 4–5): cosine of a normalised mask embedding with every
-// L2-normalised class prototype; score = the largest cosine clamped at 0, label = its class.
+// L2-normalised class prototype; score = the largest cosine clamped at 0, label = its class (a
+// score-0 candidate is labelled by the zeroScoreLabel rule, zero-score-label.ts).
 import { ShapeMismatchError } from './errors.ts';
+import { zeroScorePosition } from './zero-score-label.ts';
+import type { ZeroScoreLabel } from './zero-score-label.ts';
 
 const NORM_EPS = 1e-12;
 
@@ -17,9 +20,8 @@ export interface ClassMatcher {
   /** Raw cosines with every class, before clamping (classes outside the subset included). */
   cosines(embedding: Float32Array): Float64Array;
   /**
-   * Best class among the allowed ones. Officially the label of a row of clamped ties (all cosines
-   * ≤ 0) is whatever torch.topk returns; here it is the class of the largest raw cosine, first on
-   * ties (options.ts, deviation 4).
+   * Best class among the allowed ones. The label of a row of clamped ties (all cosines ≤ 0) follows
+   * the zeroScoreLabel rule (options.ts, deviation 4).
    */
   match(embedding: Float32Array): ClassMatch;
   /** match of every embedding (the same values), two at a time. */
@@ -29,12 +31,14 @@ export interface ClassMatcher {
 /**
  * `prototypes[c]` is class c's prototype, unnormalised (the mean of its instance means) or already
  * normalised: it is divided by max(‖P_c‖, 1e-12) here, which leaves a normalised one unchanged.
- * `classes` restricts matching to a subset of class indices.
+ * `classes` restricts matching to a subset of class indices; positions in the zeroScoreLabel rule
+ * (`first`, `torch-cpu`) are positions in that list, as if only those prototypes existed.
  */
 export function createClassMatcher(
   prototypes: readonly ArrayLike<number>[],
   dim: number,
   classes?: readonly number[],
+  zeroScoreLabel: ZeroScoreLabel = 'first',
 ): ClassMatcher {
   const classCount = prototypes.length;
   const normalised = new Float32Array(classCount * dim);
@@ -75,15 +79,17 @@ export function createClassMatcher(
   }
 
   function best(dots: Float64Array): ClassMatch {
-    let label = -1;
+    let at = -1;
     let top = -Infinity;
     for (let slot = 0; slot < allowed.length; slot++) {
       if (dots[slot] > top) {
         top = dots[slot];
-        label = allowed[slot];
+        at = slot;
       }
     }
-    return { label, score: top > 0 ? top : 0 };
+    if (at < 0) return { label: -1, score: 0 };
+    if (top > 0) return { label: allowed[at], score: top };
+    return { label: allowed[zeroScorePosition(zeroScoreLabel, allowed.length, at)], score: 0 };
   }
 
   return {

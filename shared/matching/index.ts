@@ -16,6 +16,8 @@ export type { Rescore } from './match.ts';
 export { segmentOfficial, traceOfficial } from './official.ts';
 export type { OfficialInput, OfficialTrace, ProposalTrace } from './official.ts';
 export { pipelineOptionsSchema, resolvePipelineOptions } from './options.ts';
+export { ZERO_SCORE_LABELS, torchCpuTieIndex, zeroScoreLabelSchema } from './zero-score-label.ts';
+export type { ZeroScoreLabel } from './zero-score-label.ts';
 export type { PipelineOptions, PipelineOptionsInput } from './options.ts';
 export type { ProposalInput } from './proposal-input.ts';
 export { rankAndMerge } from './rank-merge.ts';

@@ -35,7 +35,7 @@ export function traceMatch(
   rescore?: Rescore,
 ): MatchTrace {
   const options = resolvePipelineOptions(optionsInput);
-  const matcher = createClassMatcher(prototypes, set.dim, options.classes);
+  const matcher = createClassMatcher(prototypes, set.dim, options.classes, options.zeroScoreLabel);
   const matches = matcher.matchAll(set.candidates.map((c) => c.embedding));
   const labelled: LabelledCandidate[] = set.candidates.map((c, k) => {
     const { label, score } = matches[k];

@@ -52,7 +52,7 @@ function run(input: OfficialInput, optionsInput: PipelineOptionsInput | undefine
   const options = resolvePipelineOptions(optionsInput);
   const n = checkedProposalCount(input);
   const pooler = createMaskPooler(input.features);
-  const matcher = createClassMatcher(input.prototypes, input.features.dim, options.classes);
+  const matcher = createClassMatcher(input.prototypes, input.features.dim, options.classes, options.zeroScoreLabel);
   const renderer = createFullResRenderer(input.height, input.width);
 
   const proposals: ProposalTrace[] = [];

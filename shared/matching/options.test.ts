@@ -10,6 +10,7 @@ describe('pipeline options', () => {
       preMergeCap: 800,
       scoreThreshold: 0,
       officialBoxCompat: false,
+      zeroScoreLabel: 'first',
     });
   });
 
@@ -36,5 +37,6 @@ describe('pipeline options', () => {
     expect(bad({ classes: [-1] })).toEqual(['options.classes[0]']);
     expect(bad({ classThresholds: { x: 0.3 } })).toEqual(['options.classThresholds.x']);
     expect(bad({ topK: 3 })).toEqual(['options']);
+    expect(bad({ zeroScoreLabel: 'last' })).toEqual(['options.zeroScoreLabel']);
   });
 });

@@ -16,14 +16,18 @@
 //     just before the soft merge. It has no effect on any other candidate there (its intersection
 //     with every mask is 0), so all others keep their official scores and order.
 //  4. A candidate whose cosines are all <= 0 gets score 0; officially its label is whatever
-//     torch.topk returns for a row of ties. refseg labels it with the class of the largest raw
-//     cosine (first on ties). It still takes part in NMS with that label, then the `> 0` filter
-//     drops it, as officially.
+//     torch.topk returns for a row of ties, which is no single rule (on CPU the first class for 1–3
+//     and 64+ classes, a fixed middle index for 4–63; CUDA unmeasured). The label matters because
+//     the candidate still takes part in the class-aware NMS, suppressing boxes of that class, before
+//     the `> 0` filter drops it. zeroScoreLabel chooses: `first` (default), `torch-cpu` (the measured
+//     CPU index), `raw-cosine` (class of the largest raw cosine) or `exclude` (kept out of NMS, so
+//     it suppresses nothing: departs from the paper). See zero-score-label.ts and docs/fidelity.md.
 //  5. COCO boxes are true extents [x, y, x2-x1+1, y2-y1+1] by default; officialBoxCompat gives the
 //     official one-pixel-short [x, y, x2-x1, y2-y1].
 //  6. Ties of the final score keep the candidates' NMS order (stable sort); CUDA's order is unspecified.
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
+import { zeroScoreLabelSchema } from './zero-score-label.ts';
 
 export const pipelineOptionsSchema = z
   .object({
@@ -47,6 +51,8 @@ export const pipelineOptionsSchema = z
     classThresholds: z.record(z.string().regex(/^(0|[1-9][0-9]*)$/), z.number()).optional(),
     /** Report the official one-pixel-short COCO box [x1, y1, x2-x1, y2-y1]. */
     officialBoxCompat: z.boolean().default(false),
+    /** Label of a candidate whose cosines are all <= 0 (deviation 4, zero-score-label.ts). */
+    zeroScoreLabel: zeroScoreLabelSchema.default('first'),
   })
   .strict();
 

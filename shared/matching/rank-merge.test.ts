@@ -118,4 +118,26 @@ describe('NMS, filter, merge and selection', () => {
     expect(d).toEqual({ label: 3, score: 0.7, box: [4, 2, 9, 12], bbox: [4, 2, 6, 11], area: 66, mask: specs[0].mask.rle, index: 100 });
     expect(run(specs, { officialBoxCompat: true }).detections[0].bbox).toEqual([4, 2, 5, 10]);
   });
+
+  it('a score-0 candidate suppresses its class in NMS, unless zeroScoreLabel is exclude', () => {
+    const specs: Spec[] = [
+      { iou: 0.96, label: 1, score: 0, box256: [0, 0, 10, 10], mask: rectMask(0, 0, 4, 4) },
+      { iou: 0.7, label: 1, score: 0.6, box256: [0, 0, 10, 11], mask: rectMask(0, 0, 4, 5) },
+      { iou: 0.6, label: 0, score: 0.5, box256: [40, 40, 50, 50], mask: rectMask(10, 10, 14, 14) },
+    ];
+    const official = run(specs);
+    expect(official.nmsKeep).toEqual([100, 102]);
+    expect(official.detections.map((d) => d.index)).toEqual([102]);
+    const excluded = run(specs, { zeroScoreLabel: 'exclude' });
+    expect(excluded.nmsKeep).toEqual([101, 102]);
+    expect(excluded.posKeep).toEqual([101, 102]);
+    expect(excluded.detections.map((d) => [d.index, d.label, d.score])).toEqual([
+      [101, 1, 0.6],
+      [102, 0, 0.5],
+    ]);
+    expect(excluded.asked).toEqual([1, 2]);
+    // Out of NMS means out of the pre-merge cap too.
+    expect(run(specs, { preMergeCap: 1 }).detections).toEqual([]);
+    expect(run(specs, { preMergeCap: 1, zeroScoreLabel: 'exclude' }).detections.map((d) => d.index)).toEqual([101]);
+  });
 });

@@ -39,6 +39,19 @@ export function rankAndMerge(
   fullRes: (k: number) => FullResMask,
   options: PipelineOptions,
 ): MatchTrace {
+  if (options.zeroScoreLabel === 'exclude') {
+    // Score-0 candidates never enter NMS, so they suppress nothing (they could never be output).
+    const at = candidates.flatMap((c, k) => (c.score > 0 ? [k] : []));
+    return nmsAndMerge(
+      at.map((k) => candidates[k]),
+      (j) => fullRes(at[j]),
+      options,
+    );
+  }
+  return nmsAndMerge(candidates, fullRes, options);
+}
+
+function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: number) => FullResMask, options: PipelineOptions): MatchTrace {
   const n = candidates.length;
   const boxes = new Float32Array(4 * n);
   const ious = new Float64Array(n);
