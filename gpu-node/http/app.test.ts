@@ -78,7 +78,7 @@ describe('probes', () => {
     const info = GpuNodeInfoSchema.parse(await res.json());
     expect(info.dim).toBe(FAKE_DIM);
     expect(info.pipelineIds.official).toBe(pipeline.pipelineId('official'));
-    expect(info.pipelineIds['sam2-amg']).toMatch(/^sam2-amg\/v1;grid=32;iou>0\.8;stab>=0\.95@1;nms=0\.7;nme=removed$/);
+    expect(info.pipelineIds['sam2-amg']).toMatch(/^sam2-amg\/v1;grid=32;iou>0\.8;stab>=0\.95@1;nms=0\.7;nme=removed;clip=removed$/);
     expect(info.limits.maxQueued).toBe(3);
     expect(info.layout).toBe('samexporter');
   });

@@ -22,7 +22,7 @@ export interface FakePipeline extends GpuPipeline {
 }
 
 const info = {
-  sam2: { layout: 'samexporter', noMemEmbed: 'removed' },
+  sam2: { layout: 'samexporter', noMemEmbed: 'removed', maskClip: 'removed' },
   dino: { dim: FAKE_DIM, registers: 0 },
   provider: 'cpu',
   workers: 1,
@@ -52,7 +52,7 @@ export async function fakeCandidateSet(bytes: Uint8Array, pipelineId: string): P
 }
 
 export function fakePipeline(): FakePipeline {
-  const node = { noMemEmbed: 'removed' as const };
+  const node = { noMemEmbed: 'removed' as const, maskClip: 'removed' as const };
   const pipeline: FakePipeline = {
     calls: [],
     models: { info, load: () => ({ busy: pipeline.calls.length % 2, queued: 0 }), close: async () => {} } as unknown as Models,

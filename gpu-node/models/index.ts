@@ -42,6 +42,11 @@ export interface OpenModelsOptions {
   threads?: { intraOp?: number; interOp?: number };
   /** Default true (see above). */
   removeNoMemEmbed?: boolean;
+  /**
+   * Default true: take out the Clip(−32, 32) that samexporter's decoder puts on the mask logits
+   * (the official pipeline does not clamp; decoder-clip.ts). A graph without it is used as is.
+   */
+  removeMaskClip?: boolean;
   /** Prompts per decoder run when the decoder's prompt axis is symbolic. Default 64. */
   maxPromptBatch?: number;
   /** Worker threads = requests run at once on this node. Each loads its own sessions. Default 1. */
@@ -102,7 +107,11 @@ export async function openModels(opts: OpenModelsOptions): Promise<Models> {
         interOpThreads: threads.interOp,
         ...(opts.deviceId === undefined ? {} : { deviceId: opts.deviceId }),
       },
-      sam2Options: { removeNoMemEmbed: opts.removeNoMemEmbed ?? true, maxPromptBatch: opts.maxPromptBatch ?? 64 },
+      sam2Options: {
+        removeNoMemEmbed: opts.removeNoMemEmbed ?? true,
+        maxPromptBatch: opts.maxPromptBatch ?? 64,
+        removeMaskClip: opts.removeMaskClip ?? true,
+      },
     },
     { workers, maxQueue: opts.maxQueue ?? 8 },
   );

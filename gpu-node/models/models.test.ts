@@ -40,7 +40,7 @@ function best(d: Decoded, p: number): number {
   return k;
 }
 
-/** samexporter graphs clamp logits to ±32; onnx-community ones do not. */
+/** samexporter graphs clamp logits to ±32 (unless the clamp is removed); onnx-community ones do not. */
 function clamped(d: Decoded): Float32Array {
   return d.logits.map((v) => Math.max(-32, Math.min(32, v)));
 }
@@ -71,9 +71,10 @@ describe('openModels on both SAM2 layouts', () => {
       maskTokens: 3,
       graphPadsPrompt: false,
       noMemEmbed: 'removed',
+      maskClip: 'none',
       provider: 'cpu',
     });
-    expect(opened.B.info.sam2).toMatchObject({ layout: 'samexporter', graphPadsPrompt: true, noMemEmbed: 'removed' });
+    expect(opened.B.info.sam2).toMatchObject({ layout: 'samexporter', graphPadsPrompt: true, noMemEmbed: 'removed', maskClip: 'removed' });
     expect(opened.A.info.dino).toMatchObject({ dim: 32, registers: 0, inputSize: 'dynamic' });
     expect(opened.B.info.dino).toMatchObject({ dim: 32, registers: 4 });
     expect(opened.A.info).toMatchObject({ provider: 'cpu', workers: 1, threads: { intraOp: 1, interOp: 0 } });
@@ -86,7 +87,8 @@ describe('openModels on both SAM2 layouts', () => {
     expect(a.count).toBe(3);
     expect(a.maskTokens).toBe(3);
     expect(Array.from(b.iou)).toEqual(Array.from(a.iou));
-    expect(firstDifference(b.logits, clamped(a))).toBe(-1);
+    // The samexporter stand-in's Clip(−32, 32) was removed, so its logits equal the unclamped ones.
+    expect(firstDifference(b.logits, a.logits)).toBe(-1);
     // Disc and rectangle points: a confident mask over the object; background point: all low.
     const objectCell = [64 * 256 + 64, 56 * 256 + 170];
     for (const p of [0, 1]) {
@@ -143,6 +145,23 @@ describe('openModels options', () => {
     }
   });
 
+  it('removeMaskClip: false keeps the clamp samexporter puts on the mask logits', async () => {
+    const kept = await openModels({ sam2Dir: paths.sam2B.dir, dinoPath: paths.dino, threads, removeMaskClip: false });
+    const plain = await openModels({ sam2Dir: paths.sam2A.dir, dinoPath: paths.dino, threads, removeMaskClip: false });
+    try {
+      expect(kept.info.sam2).toMatchObject({ maskClip: 'kept', maskClipNode: expect.any(String) });
+      // Nothing to keep or remove in the onnx-community layout.
+      expect(plain.info.sam2.maskClip).toBe('none');
+      const [ek, ep] = await Promise.all([kept.sam2.encode(inputs.sam), plain.sam2.encode(inputs.sam)]);
+      const [k, p] = await Promise.all([kept.sam2.decodePoints(ek, POINTS), plain.sam2.decodePoints(ep, POINTS)]);
+      expect(firstDifference(k.logits, clamped(p))).toBe(-1);
+      // The stand-in's logits do leave ±32, so the clamp is visible.
+      expect(firstDifference(clamped(p), p.logits)).toBeGreaterThanOrEqual(0);
+    } finally {
+      await Promise.all([kept.close(), plain.close()]);
+    }
+  });
+
   it('a fixed prompt axis of 1 runs prompts one by one; four mask tokens come through', async () => {
     const fixed = await openModels({ sam2Dir: variants.sam2A.dir, dinoPath: variants.dinoFixed!, threads });
     const dynamic = await openModels({ sam2Dir: variants.sam2B.dir, dinoPath: variants.dino, threads });
@@ -154,7 +173,7 @@ describe('openModels options', () => {
       const [f, d] = await Promise.all([fixed.sam2.decodePoints(ef, POINTS), dynamic.sam2.decodePoints(ed, POINTS)]);
       expect(f.maskTokens).toBe(4);
       expect(Array.from(f.iou)).toEqual(Array.from(d.iou));
-      expect(firstDifference(d.logits, clamped(f))).toBe(-1);
+      expect(firstDifference(d.logits, f.logits)).toBe(-1);
     } finally {
       await Promise.all([fixed.close(), dynamic.close()]);
     }

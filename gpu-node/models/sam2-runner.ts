@@ -13,6 +13,7 @@ import {
   type SessionSettings,
 } from './backend.ts';
 import { ModelFormatError, ModelInputError } from './errors.ts';
+import { decoderSource, type MaskClip } from './decoder-clip.ts';
 import { patchedEncoderSource } from './no-mem-embed.ts';
 import {
   LEVEL_SHAPES,
@@ -37,6 +38,8 @@ export interface Sam2Options {
   removeNoMemEmbed: boolean;
   /** Most prompts per decoder run when the graph's prompt axis is symbolic. */
   maxPromptBatch: number;
+  /** Strip the decoder's clamp of the mask logits (the official pipeline never clamps). */
+  removeMaskClip: boolean;
 }
 
 export interface Sam2Info {
@@ -51,6 +54,10 @@ export interface Sam2Info {
   noMemEmbed: 'kept' | 'removed';
   /** Name of the removed Add node, for the record. */
   noMemEmbedNode?: string;
+  /** Clamp of the decoder's mask logits: removed, kept, or none in the graph (decoder-clip.ts). */
+  maskClip: MaskClip;
+  /** The Clip node, when the graph has one. */
+  maskClipNode?: string;
   provider: Provider;
   fallbackReason?: string;
 }
@@ -80,7 +87,8 @@ export class Sam2Runner {
   ) {}
 
   static async open(files: Sam2Files, settings: SessionSettings, opts: Sam2Options): Promise<Sam2Runner> {
-    const decoder = await openSession({ model: files.decoder }, settings);
+    const unclipped = await decoderSource(files.decoder, opts.removeMaskClip);
+    const decoder = await openSession(unclipped.source, settings);
     const where = `${files.encoder} + ${files.decoder}`;
     const layoutOf = (encoderInputs: readonly string[]) => detectLayout(encoderInputs, decoder.session.inputNames, where);
     let spec: LayoutSpec;
@@ -114,6 +122,8 @@ export class Sam2Runner {
       graphPadsPrompt: spec.padsPrompt,
       noMemEmbed: opts.removeNoMemEmbed ? 'removed' : 'kept',
       ...(noMemEmbedNode === undefined ? {} : { noMemEmbedNode }),
+      maskClip: unclipped.maskClip,
+      ...(unclipped.site === undefined ? {} : { maskClipNode: unclipped.site.node }),
       provider: encoder.provider === 'cuda' && decoder.provider === 'cuda' ? 'cuda' : 'cpu',
       ...(fallbackReason === undefined ? {} : { fallbackReason }),
     };

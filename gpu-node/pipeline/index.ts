@@ -85,7 +85,7 @@ export interface GpuPipeline {
 /** Pipeline over already opened models (tests share one set of sessions this way). */
 export async function pipelineOver(models: Models, options: Pick<PipelineOptions, 'maxPixels' | 'observe'> = {}): Promise<GpuPipeline> {
   const modelId = await modelIdOf(models.info);
-  const node = { noMemEmbed: models.info.sam2.noMemEmbed };
+  const node = { noMemEmbed: models.info.sam2.noMemEmbed, maskClip: models.info.sam2.maskClip };
   const imageOptions = (r: RequestOptions): ImageOptions => ({ exif: r.exif, maxPixels: r.maxPixels ?? options.maxPixels });
   const observerOf = (r: RequestOptions): StageObserver | undefined => {
     const own = options.observe;

@@ -18,12 +18,15 @@ describe('proposal presets', () => {
   });
 
   it('name every setting that changes candidates in the pipeline id, and no batch size', () => {
-    const node = { noMemEmbed: 'removed' as const };
-    expect(pipelineIdOf(resolveProposalConfig('official'), node)).toBe('official/v1;grid=32;iou>0.4;nme=removed');
-    expect(pipelineIdOf(resolveProposalConfig({ preset: 'official', pointsPerBatch: 64 }), node)).toBe('official/v1;grid=32;iou>0.4;nme=removed');
-    expect(pipelineIdOf(resolveProposalConfig({ preset: 'official', pointsPerSide: 16 }), { noMemEmbed: 'kept' })).toBe('official/v1;grid=16;iou>0.4;nme=kept');
+    const node = { noMemEmbed: 'removed' as const, maskClip: 'removed' as const };
+    expect(pipelineIdOf(resolveProposalConfig('official'), node)).toBe('official/v1;grid=32;iou>0.4;nme=removed;clip=removed');
+    expect(pipelineIdOf(resolveProposalConfig({ preset: 'official', pointsPerBatch: 64 }), node)).toBe('official/v1;grid=32;iou>0.4;nme=removed;clip=removed');
+    expect(pipelineIdOf(resolveProposalConfig({ preset: 'official', pointsPerSide: 16 }), { noMemEmbed: 'kept', maskClip: 'kept' })).toBe(
+      'official/v1;grid=16;iou>0.4;nme=kept;clip=kept',
+    );
+    expect(pipelineIdOf(resolveProposalConfig('official'), { noMemEmbed: 'removed', maskClip: 'none' })).toBe('official/v1;grid=32;iou>0.4;nme=removed;clip=none');
     const amg = pipelineIdOf(resolveProposalConfig({ preset: 'sam2-amg', stabilityOffset: 0.7 }), node);
-    expect(amg).toBe('sam2-amg/v1;grid=32;iou>0.8;stab>=0.95@0.7;nms=0.7;nme=removed');
+    expect(amg).toBe('sam2-amg/v1;grid=32;iou>0.8;stab>=0.95@0.7;nms=0.7;nme=removed;clip=removed');
     expect(PipelineIdSchema.safeParse(amg).success).toBe(true);
   });
 

@@ -48,11 +48,13 @@ export function resolveProposalConfig(config: ProposalPreset | ProposalConfigInp
 export interface NodeSettings {
   /** Whether SAM2's no_mem_embed was taken out of the encoder (the official pipeline never adds it). */
   noMemEmbed: 'kept' | 'removed';
+  /** What became of the decoder's clamp of the mask logits (the official pipeline has none). */
+  maskClip: 'removed' | 'kept' | 'none';
 }
 
 /**
- * e.g. `official/v1;grid=32;iou>0.4;nme=removed` or
- * `sam2-amg/v1;grid=32;iou>0.8;stab>=0.95@1;nms=0.7;nme=removed`.
+ * e.g. `official/v1;grid=32;iou>0.4;nme=removed;clip=removed` or
+ * `sam2-amg/v1;grid=32;iou>0.8;stab>=0.95@1;nms=0.7;nme=removed;clip=none`.
  */
 export function pipelineIdOf(config: ProposalConfig, node: NodeSettings): string {
   const parts =
@@ -64,5 +66,5 @@ export function pipelineIdOf(config: ProposalConfig, node: NodeSettings): string
           `stab>=${config.stabilityThreshold}@${config.stabilityOffset}`,
           `nms=${config.boxNmsThreshold}`,
         ];
-  return [`${config.preset}/v${PIPELINE_VERSION}`, ...parts, `nme=${node.noMemEmbed}`].join(';');
+  return [`${config.preset}/v${PIPELINE_VERSION}`, ...parts, `nme=${node.noMemEmbed}`, `clip=${node.maskClip}`].join(';');
 }

@@ -14,6 +14,10 @@ export const MODEL_OPTIONS = {
     type: 'boolean',
     description: "Keep SAM2's no_mem_embed in the encoder (SAM2's own predictor); by default it is removed, as in the paper's pipeline",
   },
+  'keep-mask-clip': {
+    type: 'boolean',
+    description: "Keep the Clip(-32, 32) samexporter's decoder puts on the mask logits; by default it is removed, as the paper's pipeline never clamps",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type ModelValues = OptionValues<typeof MODEL_OPTIONS>;
@@ -37,6 +41,7 @@ export async function openPipelineFrom(values: ModelValues, opts: OpenFromOption
     provider: values.provider,
     threads: { intraOp: threads },
     removeNoMemEmbed: values['keep-no-mem-embed'] !== true,
+    removeMaskClip: values['keep-mask-clip'] !== true,
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
     ...(opts.maxQueue === undefined ? {} : { maxQueue: opts.maxQueue }),
     ...(opts.log === undefined ? {} : { log: opts.log }),
