@@ -167,6 +167,10 @@ export const GpuNodeInfoSchema = z
     pipelineIds: z.record(ProposalPresetSchema, PipelineIdSchema).describe('Pipeline id of the candidate sets each preset makes.'),
     layout: z.enum(['onnx-community', 'samexporter']).describe('SAM2 export layout.'),
     noMemEmbed: z.enum(['kept', 'removed']),
+    maskClip: z
+      .enum(['removed', 'kept', 'none'])
+      .optional()
+      .describe("The decoder's clamp of the mask logits: removed (default), kept, or none in the graph."),
     provider: z.enum(['cpu', 'cuda']),
     workers: z.number().int().min(1),
     limits: z.strictObject({

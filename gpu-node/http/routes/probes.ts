@@ -37,6 +37,7 @@ export function infoRoute(app: Hono<NodeEnv>, state: NodeState, limits: InfoLimi
       pipelineIds: { official: pipeline.pipelineId('official'), 'sam2-amg': pipeline.pipelineId('sam2-amg') },
       layout: sam2.layout,
       noMemEmbed: sam2.noMemEmbed,
+      maskClip: sam2.maskClip,
       provider,
       workers,
       limits,
