@@ -91,6 +91,7 @@ interface Metrics {
   bbox: { stats: number[]; perClass: { categoryId: number; ap: number }[] };
   segm: { stats: number[]; perClass: { categoryId: number; ap: number }[] };
   semantic?: { miou: number };
+  boxConvention: string;
 }
 
 beforeAll(async () => {
@@ -171,6 +172,8 @@ describe('bank build → eval on the generated dataset', () => {
     expect(run.code, run.stderr).toBe(0);
     good = await json<Metrics>('metrics.json');
     goodResults = await json<CocoResult[]>('results.json');
+    expect(good.boxConvention).toBe('true-extent');
+    expect(run.stderr).toMatch(/detections → .*results\.json \(COCO boxes: true-extent\)/);
     expect(good.segm.stats[0]).toBeGreaterThanOrEqual(0.9);
     expect(good.bbox.stats[0]).toBeGreaterThanOrEqual(0.9);
     for (const type of ['bbox', 'segm']) expect(run.stdout).toContain(`Evaluate annotation type *${type}*\n Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = `);
@@ -247,6 +250,7 @@ describe('bank build → eval on the generated dataset', () => {
   it('--official-box-compat reports the official one-pixel-short boxes of the same detections', async () => {
     const run = await cli(evalArgs('bank.json', 'compat.json', ['--candidates-cache', at('cache'), '--official-box-compat']));
     expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('(COCO boxes: official-one-pixel-short)');
     const compat = await json<CocoResult[]>('compat.json');
     expect(compat).toHaveLength(goodResults.length);
     compat.forEach((r, i) => {

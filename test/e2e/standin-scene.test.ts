@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GpuSegmentResponseSchema, ReferenceVectorsResponseSchema } from '../../shared/api/gpu-node.ts';
 import type { GpuReferenceAnnotation } from '../../shared/api/gpu-node.ts';
 import { prototypes } from '../../shared/bank/index.ts';
-import { decodeRle, encodeMask, rleIou } from '../../shared/coco-mask/index.ts';
+import { decodeRle, encodeMask, rleIou, rleToBbox } from '../../shared/coco-mask/index.ts';
 import { base64ToBytes, bytesToBase64, readFloat32LE, toLittleEndianBytes } from '../../shared/encoding/index.ts';
 import { extractCandidates, matchCandidates, scanLowResMask, segmentOfficial } from '../../shared/matching/index.ts';
 import type { Detection, Rle } from '../../shared/types.ts';
@@ -232,17 +232,23 @@ describe.each(COMBOS)('$name over HTTP', (combo) => {
   }
 });
 
+/** --ref/--ref-class/--ref-mask/--ref-box of every scene reference. */
+function segmentArgs(files: Awaited<ReturnType<typeof writeSceneFiles>>): string[] {
+  const args: string[] = [];
+  const hasBox = files.references.some((r) => r.box);
+  for (const [i, r] of files.references.entries()) {
+    // Masks alternate between PNG and RLE JSON files; `-` marks what a reference does not have.
+    const mask = r.maskPng === undefined ? '-' : i % 2 === 0 ? r.maskPng : r.maskJson!;
+    args.push('--ref', r.image, '--ref-class', r.class, '--ref-mask', mask);
+    if (hasBox) args.push('--ref-box', r.box ? r.box.join(',') : '-');
+  }
+  return args;
+}
+
 describe('refseg segment (command line, no server)', () => {
   it('writes COCO results with every instance and an overlay picture', async () => {
     const files = await writeSceneFiles(join(dir, 'cli'));
-    const args: string[] = [];
-    const hasBox = files.references.some((r) => r.box);
-    for (const [i, r] of files.references.entries()) {
-      // Masks alternate between PNG and RLE JSON files; `-` marks what a reference does not have.
-      const mask = r.maskPng === undefined ? '-' : i % 2 === 0 ? r.maskPng : r.maskJson!;
-      args.push('--ref', r.image, '--ref-class', r.class, '--ref-mask', mask);
-      if (hasBox) args.push('--ref-box', r.box ? r.box.join(',') : '-');
-    }
+    const args = segmentArgs(files);
     const out = join(dir, 'cli', 'result.json');
     const overlay = join(dir, 'cli', 'overlay.png');
     let stderr = '';
@@ -260,6 +266,8 @@ describe('refseg segment (command line, no server)', () => {
     const doc = JSON.parse(await readFile(out, 'utf8'));
     expect(doc.categories).toEqual(['red', 'green', 'blue', 'yellow'].map((name, i) => ({ id: i + 1, name })));
     expect(doc.images).toEqual([{ id: 1, file_name: 'target.png', width: scene.width, height: scene.height }]);
+    expect(doc.info).toMatchObject({ box_convention: 'true-extent' });
+    for (const a of doc.annotations as { bbox: number[]; segmentation: Rle }[]) expect(a.bbox).toEqual(rleToBbox(a.segmentation));
     const names = new Map<number, string>(doc.categories.map((c: { id: number; name: string }) => [c.id, c.name]));
     expectSceneFound(doc.annotations.map((a: { category_id: number; score: number; segmentation: Rle }) => ({ class: names.get(a.category_id)!, score: a.score, mask: a.segmentation })));
     expect(stdout).toMatch(/CLASS\s+SCORE/);
@@ -287,6 +295,34 @@ describe('refseg segment (command line, no server)', () => {
       expected = expected.map((v, k) => Math.round(v * 0.5 + tint[k] * 0.5));
     }
     expect(Array.from(data.subarray((py * scene.width + px) * info.channels, (py * scene.width + px) * info.channels + 3))).toEqual(expected);
+  });
+
+  it('--official-box-compat writes the official one-pixel-short boxes of the same detections, and says so', async () => {
+    // The same command as the test above (whose result.json this reads), plus the flag.
+    const files = await writeSceneFiles(join(dir, 'cli'));
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(
+      ['segment', ...segmentArgs(files), '--target', files.target, '-q', '--official-box-compat', '--sam2', paths.sam2B.dir, '--dinov2', paths.dino, '--threads', String(THREADS)],
+      {
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: (s: string) => (stderr += s) },
+        env: {},
+        signal: new AbortController().signal,
+      },
+    );
+    expect(code, stderr).toBe(0);
+    const plain = JSON.parse(await readFile(join(dir, 'cli', 'result.json'), 'utf8'));
+    const compat = JSON.parse(stdout);
+    expect(compat.info.box_convention).toBe('official-one-pixel-short');
+    expect(compat.info.box_convention_note).toMatch(/x2 - x1, y2 - y1/);
+    expect(compat.annotations.length).toBeGreaterThan(0);
+    expect(compat.annotations.length).toBe(plain.annotations.length);
+    compat.annotations.forEach((a: { bbox: number[]; segmentation: Rle }, i: number) => {
+      const [x, y, w, h] = plain.annotations[i].bbox;
+      expect(a.bbox).toEqual([x, y, w - 1, h - 1]);
+      expect(a.segmentation).toEqual(plain.annotations[i].segmentation);
+    });
   });
 });
 

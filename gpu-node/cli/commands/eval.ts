@@ -12,6 +12,8 @@ import { readCocoFile } from '../../datasets/json-file.ts';
 import type { ImageSegmenter } from '../../datasets/segmenter.ts';
 import { UsageError, defineCommand, intOption } from '../command.ts';
 import { ProgressBar } from '../progress.ts';
+import { boxConventionOf } from '../../local/coco-results.ts';
+import { BOX_OPTIONS } from './box-options.ts';
 import { BACKEND_OPTIONS, openBackend, presetOption, proposalsOption } from './dataset-options.ts';
 
 /** Where the per-image results of a run are kept until it completes (and reused after). */
@@ -37,7 +39,6 @@ export const evalCommand = defineCommand({
     coco: { type: 'string', valueName: 'val.json', description: 'Ground-truth COCO file (required)' },
     images: { type: 'string', valueName: 'dir', description: 'Folder the file_name of each image is relative to (required)' },
     out: { type: 'string', short: 'o', valueName: 'results.json', description: 'COCO results file to write (required)' },
-    'official-box-compat': { type: 'boolean', description: 'Report the official code\'s one-pixel-short boxes (benchmark parity)' },
     'max-detections': { type: 'string', valueName: 'n', default: '100', description: 'Detections kept per image' },
     'points-per-side': { type: 'string', valueName: 'n', description: 'Proposal grid side instead of the preset\'s (models in this process only)' },
     'candidates-cache': { type: 'string', valueName: 'dir', description: 'Keep candidate sets here: evaluating other banks on the same images then needs no model work' },
@@ -48,6 +49,7 @@ export const evalCommand = defineCommand({
     metrics: { type: 'string', valueName: 'file', description: 'Also write the numbers as JSON' },
     edge: { type: 'string', valueName: 'url', description: 'Segment through this edge (the bank is imported as a temporary bank)' },
     key: { type: 'string', valueName: 'api-key', description: 'The edge API key (default: $REFSEG_API_KEY)' },
+    ...BOX_OPTIONS,
     ...BACKEND_OPTIONS,
   },
   examples: [
@@ -142,7 +144,8 @@ export const evalCommand = defineCommand({
     const tmp = `${v.out}.${process.pid}.tmp`;
     await writeFile(tmp, `${JSON.stringify(run.results)}\n`);
     await rename(tmp, v.out);
-    ctx.stderr.write(`${run.total} images (${counts}), ${run.results.length} detections → ${v.out}\n`);
+    const boxConvention = boxConventionOf(matching.officialBoxCompat);
+    ctx.stderr.write(`${run.total} images (${counts}), ${run.results.length} detections → ${v.out} (COCO boxes: ${boxConvention})\n`);
 
     const { classRows, evaluateInstances, evaluateSemantic, formatPerClassAp, formatSemantic, formatSummaries, groundTruthFor, metricsJson } = await import(
       '../../datasets/evaluate.ts'
@@ -152,11 +155,11 @@ export const evalCommand = defineCommand({
     if (v.semantic) {
       const semantic = evaluateSemantic(evalGt, run.results, categoryIds, scoreThreshold);
       ctx.stdout.write(formatSemantic(rows, semantic));
-      if (v.metrics !== undefined) await writeFile(v.metrics, `${JSON.stringify(metricsJson(rows, undefined, semantic), null, 2)}\n`);
+      if (v.metrics !== undefined) await writeFile(v.metrics, `${JSON.stringify({ ...metricsJson(rows, undefined, semantic), boxConvention }, null, 2)}\n`);
     } else {
       const instances = evaluateInstances(evalGt, run.results);
       ctx.stdout.write(`${formatSummaries(instances)}\nPer-class AP@[.50:.95]:\n${formatPerClassAp(rows, instances)}`);
-      if (v.metrics !== undefined) await writeFile(v.metrics, `${JSON.stringify(metricsJson(rows, instances), null, 2)}\n`);
+      if (v.metrics !== undefined) await writeFile(v.metrics, `${JSON.stringify({ ...metricsJson(rows, instances), boxConvention }, null, 2)}\n`);
     }
   },
 });

@@ -7,6 +7,7 @@ import { defineCommand, UsageError } from '../command.ts';
 import type { Output } from '../command.ts';
 import { ProgressBar } from '../progress.ts';
 import { columns } from '../table.ts';
+import { BOX_OPTIONS } from './box-options.ts';
 import { MODEL_OPTIONS, openPipelineFrom } from './model-options.ts';
 
 const NONE = '-';
@@ -58,7 +59,8 @@ export const segment = defineCommand({
     'Computes one vector per reference (image plus mask, or plus a box that SAM2 turns into a mask), one prototype per class, ' +
     'and the detections in the target image, with the models on this machine. Repeat --ref/--ref-mask/--ref-box/--ref-class per reference, ' +
     `in order; when some references have masks and others boxes, write "${NONE}" for the one that is absent. ` +
-    'Results are COCO JSON (categories with names and ids 1…C, annotations with scores): to --out, else to standard output.',
+    'Results are COCO JSON (categories with names and ids 1…C, annotations with scores; info.box_convention says how bbox was made): ' +
+    'to --out, else to standard output.',
   options: {
     ref: { type: 'string', multiple: true, valueName: 'image', description: 'Reference image (repeat per reference)' },
     'ref-mask': { type: 'string', multiple: true, valueName: 'png|json', description: 'Its instance mask: image with non-zero pixels, or JSON COCO RLE / polygons' },
@@ -71,6 +73,7 @@ export const segment = defineCommand({
     'min-score': { type: 'string', valueName: 's', default: '0', description: 'Drop detections scoring below this' },
     exif: { type: 'string', valueName: 'apply|ignore', default: 'apply', description: 'EXIF orientation of all images (ignore: stored pixel grid, as COCO)' },
     quiet: { type: 'boolean', short: 'q', description: 'No progress output' },
+    ...BOX_OPTIONS,
     ...MODEL_OPTIONS,
   },
   examples: [
@@ -90,7 +93,8 @@ export const segment = defineCommand({
     const { decodeImage } = await import('../../preprocess/index.ts');
     const { readMaskFile, parseBox } = await import('../../local/reference-files.ts');
     const { segmentLocally } = await import('../../local/run-local.ts');
-    const { cocoResults } = await import('../../local/coco-results.ts');
+    const { boxConventionOf, cocoResults } = await import('../../local/coco-results.ts');
+    const officialBoxCompat = v['official-box-compat'] === true;
 
     const targetBytes = new Uint8Array(await readFile(v.target));
     const references = [];
@@ -114,14 +118,19 @@ export const segment = defineCommand({
       const run = await segmentLocally(pipeline, references, targetBytes, {
         proposals: preset,
         exif,
-        options: { scoreThreshold: minScore },
+        options: { scoreThreshold: minScore, officialBoxCompat },
         onProgress: (p) => {
           bar?.setLabel(p.label);
           bar?.update(p.done, p.total);
         },
       });
       bar?.finish();
-      const doc = cocoResults({ fileName: basename(v.target), width: run.set.width, height: run.set.height }, run.classes, run.detections);
+      const doc = cocoResults(
+        { fileName: basename(v.target), width: run.set.width, height: run.set.height },
+        run.classes,
+        run.detections,
+        boxConventionOf(officialBoxCompat),
+      );
       const json = `${JSON.stringify(doc)}\n`;
       const report = v.out === undefined ? ctx.stderr : ctx.stdout;
       if (v.out !== undefined) await writeFile(v.out, json);
