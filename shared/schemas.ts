@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { RleFormatError, rleCounts } from './coco-mask/index.ts';
 import { base64DecodedLength, base64ToBytes } from './encoding/base64.ts';
 import { readFloat32LE } from './encoding/little-endian.ts';
+import { zeroScoreLabelSchema } from './matching/zero-score-label.ts';
 import type { Rle } from './types.ts';
 import { EMBEDDING_DTYPES, MAX_CANDIDATES, MAX_EMBEDDING_DIM, MAX_ID_BYTES, MAX_IMAGE_SIDE } from './wire/limits.ts';
 
@@ -285,6 +286,9 @@ export const SegmentOptionsSchema = z
       .default(false)
       .describe('Report the official code\'s one-pixel-short COCO boxes (benchmark parity).'),
     preset: ProposalPresetSchema.default('official'),
+    zeroScoreLabel: zeroScoreLabelSchema
+      .optional()
+      .describe('Label of a candidate whose cosines are all <= 0, which decides whom it suppresses in NMS (default first; docs/fidelity.md).'),
   })
   .describe('Options of a segmentation request.');
 /** Options as clients write them (every field optional). */

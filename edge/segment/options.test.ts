@@ -41,6 +41,11 @@ describe('resolveSegmentOptions', () => {
     expect(r.classesWithoutReferences).toEqual(['owl']);
   });
 
+  it('passes the zero-score label rule through when one is asked for', () => {
+    expect(resolveSegmentOptions(bank, opts({ zeroScoreLabel: 'torch-cpu' })).pipeline.zeroScoreLabel).toBe('torch-cpu');
+    expect('zeroScoreLabel' in resolveSegmentOptions(bank, opts({})).pipeline).toBe(false);
+  });
+
   it('answers 404 naming the field for a class the bank does not have', () => {
     const a = thrown(() => resolveSegmentOptions(bank, opts({ classes: ['cat', 'emu'] })));
     expect(a).toBeInstanceOf(NotFoundError);

@@ -41,6 +41,7 @@ export function resolveSegmentOptions(bank: MatchingBank, options: SegmentOption
       classThresholds,
       maxDetections: options.maxDetections,
       officialBoxCompat: options.officialBoxCompat,
+      ...(options.zeroScoreLabel === undefined ? {} : { zeroScoreLabel: options.zeroScoreLabel }),
     },
     classesWithoutReferences,
   };

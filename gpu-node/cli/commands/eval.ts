@@ -13,7 +13,7 @@ import type { ImageSegmenter } from '../../datasets/segmenter.ts';
 import { UsageError, defineCommand, intOption } from '../command.ts';
 import { ProgressBar } from '../progress.ts';
 import { boxConventionOf } from '../../local/coco-results.ts';
-import { BOX_OPTIONS } from './box-options.ts';
+import { MATCHING_FLAGS, zeroScoreLabelOption } from './matching-flags.ts';
 import { BACKEND_OPTIONS, openBackend, presetOption, proposalsOption } from './dataset-options.ts';
 
 /** Where the per-image results of a run are kept until it completes (and reused after). */
@@ -49,7 +49,7 @@ export const evalCommand = defineCommand({
     metrics: { type: 'string', valueName: 'file', description: 'Also write the numbers as JSON' },
     edge: { type: 'string', valueName: 'url', description: 'Segment through this edge (the bank is imported as a temporary bank)' },
     key: { type: 'string', valueName: 'api-key', description: 'The edge API key (default: $REFSEG_API_KEY)' },
-    ...BOX_OPTIONS,
+    ...MATCHING_FLAGS,
     ...BACKEND_OPTIONS,
   },
   examples: [
@@ -72,7 +72,7 @@ export const evalCommand = defineCommand({
     if (v.edge !== undefined && notWithEdge.length > 0) {
       throw new UsageError(`--edge runs the models, proposals and cache of the edge: it cannot go with --${notWithEdge.join(', --')}.`);
     }
-    const matching = { maxDetections, officialBoxCompat: v['official-box-compat'] === true };
+    const matching = { maxDetections, officialBoxCompat: v['official-box-compat'] === true, zeroScoreLabel: zeroScoreLabelOption(v['zero-score-label']) };
 
     const [gt, bankFile] = await Promise.all([readCocoFile(v.coco), readBankFile(v.bank)]);
     const classNames = bankFile.classes.map((c) => c.name);

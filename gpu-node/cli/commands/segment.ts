@@ -7,7 +7,7 @@ import { defineCommand, UsageError } from '../command.ts';
 import type { Output } from '../command.ts';
 import { ProgressBar } from '../progress.ts';
 import { columns } from '../table.ts';
-import { BOX_OPTIONS } from './box-options.ts';
+import { MATCHING_FLAGS, zeroScoreLabelOption } from './matching-flags.ts';
 import { MODEL_OPTIONS, openPipelineFrom } from './model-options.ts';
 
 const NONE = '-';
@@ -73,7 +73,7 @@ export const segment = defineCommand({
     'min-score': { type: 'string', valueName: 's', default: '0', description: 'Drop detections scoring below this' },
     exif: { type: 'string', valueName: 'apply|ignore', default: 'apply', description: 'EXIF orientation of all images (ignore: stored pixel grid, as COCO)' },
     quiet: { type: 'boolean', short: 'q', description: 'No progress output' },
-    ...BOX_OPTIONS,
+    ...MATCHING_FLAGS,
     ...MODEL_OPTIONS,
   },
   examples: [
@@ -87,6 +87,7 @@ export const segment = defineCommand({
     if (v.exif !== 'apply' && v.exif !== 'ignore') throw new UsageError(`--exif must be apply or ignore, not "${v.exif}".`);
     const minScore = Number(v['min-score']);
     if (!(minScore >= 0 && minScore <= 1)) throw new UsageError(`--min-score must be a number from 0 to 1, not "${v['min-score']}".`);
+    const zeroScoreLabel = zeroScoreLabelOption(v['zero-score-label']);
     const preset = v.preset;
     const exif = v.exif;
 
@@ -118,7 +119,7 @@ export const segment = defineCommand({
       const run = await segmentLocally(pipeline, references, targetBytes, {
         proposals: preset,
         exif,
-        options: { scoreThreshold: minScore, officialBoxCompat },
+        options: { scoreThreshold: minScore, officialBoxCompat, zeroScoreLabel },
         onProgress: (p) => {
           bar?.setLabel(p.label);
           bar?.update(p.done, p.total);
