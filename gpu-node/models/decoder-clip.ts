@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { ModelSource } from './backend.ts';
 import { ModelFormatError } from './errors.ts';
+import { externalDataFiles, LAYOUT_OPS } from './graph-patch.ts';
 import { LAYOUTS } from './sam2-layout.ts';
 
 const { onnx } = onnxProto;
@@ -21,8 +22,6 @@ type IGraphProto = onnxProto.onnx.IGraphProto;
 type INodeProto = onnxProto.onnx.INodeProto;
 type ITensorProto = onnxProto.onnx.ITensorProto;
 
-/** Ops that only move data around; the walk from the output passes through their first input. */
-const LAYOUT_OPS = new Set(['Reshape', 'Transpose', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten']);
 const MAX_WALK = 8;
 const MASK_OUTPUTS = new Set(Object.values(LAYOUTS).map((l) => l.masksOutput));
 
@@ -130,14 +129,7 @@ export function unclipMaskLogits(modelBytes: Uint8Array, where: string): Unclipp
   const dead = new Set(bounds.filter((b) => !read.has(b)));
   graph.node = nodes.filter((n) => !(n.opType === 'Constant' && dead.has(n.output?.[0] ?? '')));
   graph.initializer = (graph.initializer ?? []).filter((t) => !dead.has(t.name ?? ''));
-
-  const externalFiles = new Set<string>();
-  for (const t of graph.initializer) {
-    if (t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) continue;
-    const location = (t.externalData ?? []).find((e) => e.key === 'location')?.value;
-    if (location) externalFiles.add(location);
-  }
-  return { model: onnx.ModelProto.encode(model).finish(), site, externalFiles: [...externalFiles] };
+  return { model: onnx.ModelProto.encode(model).finish(), site, externalFiles: externalDataFiles(graph) };
 }
 
 export interface DecoderSource {
