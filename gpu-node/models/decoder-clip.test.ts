@@ -1,6 +1,6 @@
 // The mask-logit Clip removal on the weightless real samexporter decoder (test/fixtures/models/),
 // on hand-made graphs for the other ways a Clip can be written, and on both stand-in layouts.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -161,5 +161,25 @@ describe('other graphs', () => {
     const computed = b.encode().model;
     expect(locateMaskClip(graphOf(computed))).toBeUndefined();
     expect(unclipMaskLogits(computed, 'computed').model).toBeUndefined();
+  });
+
+  it('a patched graph with external data loads with that data passed in memory', async () => {
+    const b = new GraphBuilder('external');
+    const x = b.input('x', FLOAT, [64]);
+    const scaled = b.op('Mul', [x, b.floats(new Float32Array(64).fill(100), [64])]);
+    b.output('masks', b.op('Clip', [scaled, b.scalar(-32), b.scalar(32)]), FLOAT, [64]);
+    const encoded = b.encode({ externalDataFile: 'decoder.onnx_data', externalMinBytes: 256 });
+    const folder = join(dir, 'external');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'decoder.onnx'), encoded.model);
+    await writeFile(join(folder, 'decoder.onnx_data'), encoded.externalData!);
+    const source = await decoderSource(join(folder, 'decoder.onnx'), true);
+    expect(source.maskClip).toBe('removed');
+    expect(source.source.externalData?.map((e) => [e.path, e.data.length])).toEqual([['decoder.onnx_data', 256]]);
+    const session = await ort.InferenceSession.create(source.source.model as Uint8Array, { externalData: source.source.externalData });
+    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from({ length: 64 }, (_, i) => i - 32), [64]) });
+    expect((out.masks.data as Float32Array)[0]).toBe(-3200);
+    expect((out.masks.data as Float32Array)[63]).toBe(3100);
+    await session.release();
   });
 });
