@@ -102,6 +102,32 @@ describe('the real samexporter decoder (weightless SAM2.1-tiny graph)', () => {
   });
 });
 
+describe('openModels on the real samexporter decoder', () => {
+  it('opens it without its clamp by default, with it when asked, and says which', async () => {
+    const { openModels } = await import('./index.ts');
+    const { filledModelDir } = await import('../../test/real-graph/fill.ts');
+    // The real decoder behind the samexporter stand-in encoder (same layout), which loads fast.
+    const sam2Paths = { encoder: standins.sam2B.encoder, decoder: join(filledModelDir(join(dir, 'real-open')), 'decoder.onnx') };
+    const level = (n: number, v: number) => new Float32Array(n).fill(v);
+    const ramp = Float32Array.from({ length: 32 * 256 * 256 }, (_, i) => 40 * (((i % 256) / 255) * 2 - 1));
+    const emb = { key: 'ramp', levels: [ramp, level(64 * 128 * 128, 1), level(256 * 64 * 64, 1)] as const };
+    const removed = await openModels({ sam2Paths, dinoPath: standins.dino, threads: { intraOp: 1 } });
+    const kept = await openModels({ sam2Paths, dinoPath: standins.dino, threads: { intraOp: 1 }, removeMaskClip: false });
+    try {
+      expect(removed.info.sam2).toMatchObject({ layout: 'samexporter', maskClip: 'removed', maskClipNode: '/Clip', noMemEmbed: 'removed' });
+      expect(kept.info.sam2).toMatchObject({ maskClip: 'kept', maskClipNode: '/Clip' });
+      const [r, k] = await Promise.all([removed.sam2.decodePoints(emb, [300, 400]), kept.sam2.decodePoints(emb, [300, 400])]);
+      expect(Array.from(r.iou)).toEqual(Array.from(k.iou));
+      const largest = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(largest(k.logits)).toBe(32);
+      expect(largest(r.logits)).toBeGreaterThan(32);
+      expect(r.logits.every((v, i) => Math.max(-32, Math.min(32, v)) === k.logits[i])).toBe(true);
+    } finally {
+      await Promise.all([removed.close(), kept.close()]);
+    }
+  });
+});
+
 describe('other graphs', () => {
   it('onnx-community (stand-in) has no clamp: nothing to remove, nothing to keep', async () => {
     expect(await decoderSource(standins.sam2A.decoder, true)).toEqual({ source: { model: standins.sam2A.decoder }, maskClip: 'none' });
