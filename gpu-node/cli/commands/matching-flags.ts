@@ -12,9 +12,9 @@ export const MATCHING_FLAGS = {
   },
   'zero-score-label': {
     type: 'string',
-    valueName: ZERO_SCORE_LABELS.join('|'),
+    valueName: 'rule',
     default: 'first',
-    description: 'Label of a candidate whose cosines are all <= 0, which decides whom it suppresses in NMS (docs/fidelity.md)',
+    description: `Label of a candidate whose cosines are all <= 0, which decides whom it suppresses in NMS: ${ZERO_SCORE_LABELS.join(', ')} (docs/fidelity.md)`,
   },
 } as const satisfies Record<string, OptionSpec>;
 
