@@ -163,7 +163,7 @@ describe.each(COMBOS)('$name over HTTP', (combo) => {
       const res = await fetch(`${node.url}/v1/candidates`, { method: 'POST', headers: auth, body: targetPng as Uint8Array<ArrayBuffer> });
       expect(res.status).toBe(200);
       const set = decodeCandidateSet(new Uint8Array(await res.arrayBuffer()));
-      expect(set.pipelineId).toBe('official/v1;grid=32;iou>0.4;nme=removed;clip=removed');
+      expect(set.pipelineId).toBe('official/v1;grid=32;iou>0.4;nme=removed;clip=none');
       expect(matchCandidates(set, protoRows)).toEqual(segmented);
     });
 
