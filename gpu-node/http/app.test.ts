@@ -81,6 +81,7 @@ describe('probes', () => {
     expect(info.pipelineIds['sam2-amg']).toMatch(/^sam2-amg\/v1;grid=32;iou>0\.8;stab>=0\.95@1;nms=0\.7;nme=removed$/);
     expect(info.limits.maxQueued).toBe(3);
     expect(info.layout).toBe('samexporter');
+    expect(info.sam2Variant).toBe('fp16');
   });
 
   it('unknown routes are problem+json 404s', async () => {
