@@ -9,6 +9,7 @@ import { generateStandins, type StandinPaths } from '../../test/standin/generate
 import { FLOAT, GraphBuilder } from '../../test/standin/onnx-graph.ts';
 import { noMemEmbed } from '../../test/standin/sam2.ts';
 import { ModelFormatError, NoMemEmbedNotFoundError } from './errors.ts';
+import { openModels } from './index.ts';
 import { locateNoMemEmbed, patchedEncoderSource, stripNoMemEmbed } from './no-mem-embed.ts';
 
 const { onnx } = onnxProto;
@@ -76,6 +77,16 @@ describe('locateNoMemEmbed', () => {
 });
 
 describe('unreadable encoder files', () => {
+  it('reach the caller of openModels from the model worker, naming the file (default removal on)', async () => {
+    const folder = join(dir, 'corrupt-b');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'encoder.onnx'), 'Entry not found');
+    await writeFile(join(folder, 'decoder.onnx'), await readFile(paths.sam2B.decoder));
+    const opened = openModels({ sam2Dir: folder, dinoPath: paths.dino, threads: { intraOp: 1 } });
+    await expect(opened).rejects.toBeInstanceOf(ModelFormatError);
+    await expect(opened).rejects.toThrow(`${join(folder, 'encoder.onnx')}: not a readable ONNX model (invalid wire type 4 at offset 3)`);
+  });
+
   it('name the file instead of giving the protobuf decoder\'s bare message', async () => {
     const bad = join(dir, 'bad');
     await mkdir(bad, { recursive: true });
