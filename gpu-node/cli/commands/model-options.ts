@@ -30,20 +30,24 @@ export interface OpenFromOptions {
   log?: (line: string) => void;
 }
 
+/** The SAM2 weights variant to load: `--sam2-dtype`, else the preset's; the two must agree. */
+export function sam2VariantOf(flag: string | undefined, presetVariant: string | undefined, sam2: string | undefined): string | undefined {
+  if (flag !== undefined && presetVariant !== undefined && flag !== presetVariant) {
+    throw new UsageError(
+      `--sam2-dtype ${flag} does not match the preset ${sam2 ?? '(default)'}, which is ${presetVariant}; ` +
+        'choose the preset of that variant (refseg models list) or give the model folder with --sam2.',
+    );
+  }
+  return flag ?? presetVariant;
+}
+
 export async function openPipelineFrom(values: ModelValues, opts: OpenFromOptions): Promise<GpuPipeline> {
   if (values.provider !== 'cpu' && values.provider !== 'cuda') throw new UsageError(`--provider must be cpu or cuda, not "${values.provider}".`);
   const threads = intOption(values.threads, '--threads', 0)!;
   const { requireModels } = await import('../../local/model-paths.ts');
   const { openPipeline } = await import('../../pipeline/index.ts');
   const location = await requireModels({ dir: values.models, sam2: values.sam2, dinov2: values.dinov2 }, opts.env);
-  const variant = values['sam2-dtype'];
-  if (variant !== undefined && location.sam2Variant !== undefined && variant !== location.sam2Variant) {
-    throw new UsageError(
-      `--sam2-dtype ${variant} does not match the preset ${values.sam2 ?? '(default)'}, which is ${location.sam2Variant}; ` +
-        'choose the preset of that variant (refseg models list) or give the model folder with --sam2.',
-    );
-  }
-  const sam2Variant = variant ?? location.sam2Variant;
+  const sam2Variant = sam2VariantOf(values['sam2-dtype'], location.sam2Variant, values.sam2);
   return openPipeline({
     sam2Dir: location.sam2Dir,
     ...(sam2Variant === undefined ? {} : { sam2Variant }),
