@@ -1,7 +1,7 @@
 // Graph surgery that turns one SAM2 encoder export into the other shapes the same encoder is
 // published in (issue 9 §2), so the no_mem_embed removal is tested on each: operands swapped, the
 // vector as a Constant node, an fp16 export (fp16 tensors, fp32 graph input/outputs, a Cast
-// between an fp32 parameter and the Add), an opset-18 export with exporter-chosen names, and two
+// between an fp32 parameter and the Add, or the vector itself in fp16), an opset-18 export with exporter-chosen names, and two
 // simplified graphs (shape subgraphs folded to constants as onnxsim does; the whole flatten /
 // transpose / add / transpose / reshape chain folded to one Add on the 4-D map). One variant is
 // meant to be unpatchable: the vector folded into the neck convolution's bias.
@@ -21,7 +21,7 @@ const FLOAT16 = onnx.TensorProto.DataType.FLOAT16;
 const INT64 = onnx.TensorProto.DataType.INT64;
 const T = onnx.AttributeProto.AttributeType;
 
-export const VARIANTS = ['as-exported', 'swapped', 'constant-node', 'fp16', 'opset18', 'onnxsim-shapes', 'onnxsim-folded'] as const;
+export const VARIANTS = ['as-exported', 'swapped', 'constant-node', 'fp16', 'fp16-constant', 'opset18', 'onnxsim-shapes', 'onnxsim-folded'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export function decode(bytes: Uint8Array): ModelProto {
@@ -134,10 +134,11 @@ function renameInputs(g: IGraphProto, from: string, to: string, except?: INodePr
 /**
  * fp16 export as transformers.js / onnxconverter-common make it (keep_io_types): every float
  * tensor becomes fp16, a Cast after the image input and before each output keeps the graph's I/O
- * float32, and `no_mem_embed` stays an fp32 parameter behind a Cast to fp16.
+ * float32; `no_mem_embed` becomes fp16 too, or (`castVector`) stays an fp32 parameter behind a
+ * Cast to fp16.
  */
-function toFp16(g: IGraphProto): void {
-  for (const t of g.initializer ?? []) if (t.name !== 'no_mem_embed') halfTensor(t);
+function toFp16(g: IGraphProto, castVector: boolean): void {
+  for (const t of g.initializer ?? []) if (t.name !== 'no_mem_embed' || !castVector) halfTensor(t);
   for (const n of nodes(g)) {
     for (const a of n.attribute ?? []) {
       if (a.t) halfTensor(a.t);
@@ -156,9 +157,11 @@ function toFp16(g: IGraphProto): void {
     node.output = [inner];
     nodes(g).splice(nodes(g).indexOf(node) + 1, 0, { name: `${node.name}_out_fp16`, opType: 'Cast', input: [inner], output: [out], attribute: [{ name: 'to', type: T.INT, i: FLOAT16 }] });
   }
-  const add = memAdd(g);
-  nodes(g).unshift({ name: 'no_mem_embed_cast', opType: 'Cast', input: ['no_mem_embed'], output: ['no_mem_embed_fp16'], attribute: [{ name: 'to', type: T.INT, i: FLOAT16 }] });
-  add.input = add.input!.map((i) => (i === 'no_mem_embed' ? 'no_mem_embed_fp16' : i));
+  if (castVector) {
+    const add = memAdd(g);
+    nodes(g).unshift({ name: 'no_mem_embed_cast', opType: 'Cast', input: ['no_mem_embed'], output: ['no_mem_embed_fp16'], attribute: [{ name: 'to', type: T.INT, i: FLOAT16 }] });
+    add.input = add.input!.map((i) => (i === 'no_mem_embed' ? 'no_mem_embed_fp16' : i));
+  }
   for (const input of g.input ?? []) {
     const cast = `${input.name}_fp16`;
     renameInputs(g, input.name!, cast);
@@ -270,7 +273,10 @@ export function encoderVariant(bytes: Uint8Array, variant: Variant, output: stri
       break;
     }
     case 'fp16':
-      toFp16(g);
+      toFp16(g, true);
+      break;
+    case 'fp16-constant':
+      toFp16(g, false);
       break;
     case 'opset18':
       for (const o of model.opsetImport ?? []) if (!o.domain) o.version = 18;
