@@ -6,10 +6,13 @@
 // map is flattened to [HW, B, 256], a [1, 1, 256] parameter is added, then Transpose + Reshape
 // restore [B, 256, 64, 64] (samexporter export_sam2.py `SAM2ImageEncoder.forward`; HF
 // `Sam2Model.get_image_embeddings`, which transformers.js exports). In the ONNX graph that is an
-// `Add` with a 256-element constant operand (an initializer, or a `Constant` node) reached from
-// the level-2 output through layout-only ops. We walk back from that output to the Add and
-// replace it by an Identity on its other operand — exact, no subtract-after-the-fact rounding.
-// The initializer name is not relied on (exporters mangle parameter names).
+// `Add` with a 256-element constant operand (an initializer, or a `Constant` node, on either
+// side, possibly behind a Cast in fp16 exports) reached from the level-2 output through
+// layout-only ops and Casts. A simplified graph may have folded the chain into one Add of a
+// [1, 256, 1, 1] vector on the map; the same walk finds it. We walk back from that output to the
+// Add and replace it by an Identity on its other operand — exact, no subtract-after-the-fact
+// rounding. Neither node nor initializer names are relied on (exporters mangle or omit them).
+// test/real-graph/no-mem-embed-variants.test.ts runs this on each published shape.
 import { randomUUID } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
