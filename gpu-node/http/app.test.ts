@@ -82,6 +82,7 @@ describe('probes', () => {
     expect(info.limits.maxQueued).toBe(3);
     expect(info.layout).toBe('samexporter');
     expect(info.maskClip).toBe('removed');
+    expect(info.sam2Variant).toBe('fp16');
   });
 
   it('unknown routes are problem+json 404s', async () => {

@@ -22,7 +22,7 @@ export interface FakePipeline extends GpuPipeline {
 }
 
 const info = {
-  sam2: { layout: 'samexporter', noMemEmbed: 'removed', maskClip: 'removed' },
+  sam2: { layout: 'samexporter', variant: 'fp16', noMemEmbed: 'removed', maskClip: 'removed' },
   dino: { dim: FAKE_DIM, registers: 0 },
   provider: 'cpu',
   workers: 1,

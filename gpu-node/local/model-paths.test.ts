@@ -26,6 +26,10 @@ describe('locateModels', () => {
     expect(defaults.missing.map((p) => p.id)).toEqual(['sam2.1-hiera-tiny', 'dinov2-small']);
     expect(defaults.sam2Dir).toBe(presetDir(join(dir, 'models'), getPreset('sam2.1-hiera-tiny')));
     expect(defaults.dinoPath).toBe(join(dir, 'models', 'dinov2-small', 'model.onnx'));
+    // A preset names its SAM2 weights variant; a folder given directly leaves the choice open.
+    expect(defaults.sam2Variant).toBe('fp32');
+    expect((await locateModels({ dir: join(dir, 'models'), sam2: 'sam2.1-hiera-tiny-fp16' }, {})).sam2Variant).toBe('fp16');
+    expect(given.sam2Variant).toBeUndefined();
     await expect(requireModels({ dir: join(dir, 'models') }, {})).rejects.toThrow('`refseg models pull sam2.1-hiera-tiny dinov2-small`');
     await expect(requireModels({ dir: join(dir, 'models') }, {})).rejects.toBeInstanceOf(ModelsNotInstalledError);
   });

@@ -19,6 +19,8 @@ export interface ModelChoice {
 
 export interface ModelLocation {
   sam2Dir: string;
+  /** The SAM2 weights variant a preset names (a folder given directly leaves it to the caller). */
+  sam2Variant?: string;
   dinoPath: string;
   /** Preset ids among the two that are missing from the models folder. */
   missing: Preset[];
@@ -63,8 +65,13 @@ export async function locateModels(choice: ModelChoice, env: Env): Promise<Model
 
   const sam2 = choice.sam2 ?? DEFAULT_PRESETS.sam2;
   let sam2Dir: string;
+  let sam2Variant: string | undefined;
   if ((await kind(sam2)) === 'dir') sam2Dir = sam2;
-  else sam2Dir = presetDir(dir, await fromPreset(sam2));
+  else {
+    const preset = await fromPreset(sam2);
+    sam2Dir = presetDir(dir, preset);
+    sam2Variant = preset.dtype;
+  }
 
   const dino = choice.dinov2 ?? DEFAULT_PRESETS.dinov2;
   let dinoPath: string;
@@ -77,7 +84,7 @@ export async function locateModels(choice: ModelChoice, env: Env): Promise<Model
   } else {
     dinoPath = presetPaths(await fromPreset(dino), dir).model!;
   }
-  return { sam2Dir, dinoPath, missing };
+  return { sam2Dir, dinoPath, missing, ...(sam2Variant === undefined ? {} : { sam2Variant }) };
 }
 
 /** locateModels, failing with pull instructions when a preset is missing. */
@@ -90,5 +97,5 @@ export async function requireModels(choice: ModelChoice, env: Env): Promise<Omit
         `Run \`refseg models pull ${ids.join(' ')}\`, or name model files with --sam2 <folder> and --dinov2 <file>.`,
     );
   }
-  return { sam2Dir: found.sam2Dir, dinoPath: found.dinoPath };
+  return { sam2Dir: found.sam2Dir, dinoPath: found.dinoPath, ...(found.sam2Variant === undefined ? {} : { sam2Variant: found.sam2Variant }) };
 }

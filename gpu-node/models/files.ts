@@ -2,10 +2,21 @@
 // the graphs' input names; here only file names matter: onnx-community folders hold
 // `vision_encoder*.onnx` + `prompt_encoder_mask_decoder*.onnx` (possibly under `onnx/`, as on the
 // hub), samexporter folders `*encoder.onnx` + `*decoder.onnx`.
+//
+// A hub `onnx/` folder holds every published variant side by side, told apart by the
+// transformers.js suffix: `vision_encoder.onnx` (fp32), `vision_encoder_fp16.onnx`,
+// `_int8`, `_uint8`, `_quantized`, `_q4`, `_q4f16`, `_bnb4` (spec/models.md §1.1). The caller names
+// the variant (a preset's dtype, or `--sam2-dtype`); without one, the folder's only variant is
+// used, or fp32 (the reference precision) when there are several.
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ModelFormatError } from './errors.ts';
 import type { Sam2Files } from './sam2-runner.ts';
+
+export const DEFAULT_VARIANT = 'fp32';
+
+const COMMUNITY_ENCODER = /^vision_encoder(?:_([a-z0-9]+))?\.onnx$/;
+const COMMUNITY_DECODER = /^prompt_encoder_mask_decoder(?:_([a-z0-9]+))?\.onnx$/;
 
 async function onnxFiles(dir: string): Promise<string[]> {
   try {
@@ -15,13 +26,70 @@ async function onnxFiles(dir: string): Promise<string[]> {
   }
 }
 
-export async function findSam2Files(dir: string): Promise<Sam2Files> {
+/**
+ * The variant a SAM2 graph file is, from its name: the onnx-community suffix (none = fp32). Other
+ * exports (samexporter) publish fp32 only and carry no suffix.
+ */
+export function variantOf(path: string): string {
+  const name = basename(path);
+  const m = COMMUNITY_ENCODER.exec(name) ?? COMMUNITY_DECODER.exec(name);
+  return m?.[1] ?? DEFAULT_VARIANT;
+}
+
+/** The variant of a pair: one name, or `<encoder>-<decoder>` when they differ. */
+export function pairVariant(files: Pick<Sam2Files, 'encoder' | 'decoder'>): string {
+  const [e, d] = [variantOf(files.encoder), variantOf(files.decoder)];
+  return e === d ? e : `${e}-${d}`;
+}
+
+/** Encoder/decoder pairs by variant, in onnx-community naming. */
+function communityPairs(names: readonly string[]): Map<string, { encoder: string; decoder: string }> {
+  const encoders = new Map<string, string>();
+  const decoders = new Map<string, string>();
+  for (const n of names) {
+    const e = COMMUNITY_ENCODER.exec(n);
+    if (e) encoders.set(e[1] ?? DEFAULT_VARIANT, n);
+    const d = COMMUNITY_DECODER.exec(n);
+    if (d) decoders.set(d[1] ?? DEFAULT_VARIANT, n);
+  }
+  const pairs = new Map<string, { encoder: string; decoder: string }>();
+  for (const [variant, encoder] of encoders) {
+    const decoder = decoders.get(variant);
+    if (decoder) pairs.set(variant, { encoder, decoder });
+  }
+  return pairs;
+}
+
+function pick(folder: string, pairs: Map<string, { encoder: string; decoder: string }>, variant: string | undefined): Sam2Files {
+  const available = [...pairs.keys()].sort();
+  const chosen = variant ?? (pairs.size === 1 ? available[0] : pairs.has(DEFAULT_VARIANT) ? DEFAULT_VARIANT : undefined);
+  const pair = chosen === undefined ? undefined : pairs.get(chosen);
+  if (!pair || chosen === undefined) {
+    throw new ModelFormatError(
+      variant === undefined
+        ? `${folder} holds the SAM2 variants ${available.join(', ')} and no fp32 pair; choose one with --sam2-dtype <variant> (API: sam2Variant).`
+        : `${folder} has no SAM2 "${variant}" variant (vision_encoder_${variant}.onnx + prompt_encoder_mask_decoder_${variant}.onnx); ` +
+            `it holds ${available.join(', ')}.`,
+    );
+  }
+  return { encoder: join(folder, pair.encoder), decoder: join(folder, pair.decoder), variant: chosen };
+}
+
+/** The encoder and decoder of `variant` (default: see above) in `dir` or `dir/onnx`. */
+export async function findSam2Files(dir: string, variant?: string): Promise<Sam2Files> {
   for (const folder of [dir, join(dir, 'onnx')]) {
     const names = await onnxFiles(folder);
+    const pairs = communityPairs(names);
+    if (pairs.size > 0) return pick(folder, pairs, variant);
     const decoders = names.filter((n) => n.includes('decoder'));
     const encoders = names.filter((n) => n.includes('encoder') && !n.includes('decoder'));
     if (encoders.length === 1 && decoders.length === 1) {
-      return { encoder: join(folder, encoders[0]), decoder: join(folder, decoders[0]) };
+      const pair = { encoder: join(folder, encoders[0]), decoder: join(folder, decoders[0]) };
+      const found = pairVariant(pair);
+      if (variant !== undefined && variant !== found) {
+        throw new ModelFormatError(`${folder} holds one SAM2 export (${encoders[0]} + ${decoders[0]}, ${found}); it has no "${variant}" variant.`);
+      }
+      return { ...pair, variant: found };
     }
     if (encoders.length > 1 || decoders.length > 1) {
       throw new ModelFormatError(

@@ -34,6 +34,11 @@ export interface OpenModelsOptions {
   /** Folder with the SAM2 encoder and decoder (either layout); or give `sam2Paths`. */
   sam2Dir?: string;
   sam2Paths?: Sam2Files;
+  /**
+   * Which weights variant to load from `sam2Dir` when it holds several (hub `onnx/` folders):
+   * fp32, fp16, int8, uint8, quantized, q4, q4f16, bnb4. Default: the only one, else fp32.
+   */
+  sam2Variant?: string;
   dinoPath: string;
   /** `cuda` falls back to CPU (one log line) when the CUDA provider cannot start. Default `cpu`. */
   provider?: Provider;
@@ -93,7 +98,7 @@ export interface Models {
 }
 
 export async function openModels(opts: OpenModelsOptions): Promise<Models> {
-  const sam2 = opts.sam2Paths ?? (opts.sam2Dir ? await findSam2Files(opts.sam2Dir) : undefined);
+  const sam2 = opts.sam2Paths ?? (opts.sam2Dir ? await findSam2Files(opts.sam2Dir, opts.sam2Variant) : undefined);
   if (!sam2) throw new ModelInputError('openModels needs sam2Dir or sam2Paths');
   const threads = { intraOp: opts.threads?.intraOp ?? 0, interOp: opts.threads?.interOp ?? 0 };
   const workers = Math.max(1, opts.workers ?? 1);

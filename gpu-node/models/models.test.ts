@@ -1,5 +1,5 @@
 // openModels end to end on the stand-in models, through the worker threads.
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,6 @@ import { generateStandins, type StandinPaths } from '../../test/standin/generate
 import { noMemEmbed } from '../../test/standin/sam2.ts';
 import { renderScene } from '../../test/standin/scene.ts';
 import { targetInputs } from '../preprocess/tensors.ts';
-import { findSam2Files } from './files.ts';
 import { ModelFormatError, ModelsBusyError, ModelsClosedError, openModels, type Decoded, type Models } from './index.ts';
 
 let dir: string;
@@ -254,23 +253,5 @@ describe('worker pool', () => {
     expect(firstDifference(await a, await b)).toBe(-1);
     await m.close();
     await expect(m.sam2.encode(inputs.sam)).rejects.toBeInstanceOf(ModelsClosedError);
-  });
-});
-
-describe('findSam2Files', () => {
-  it('finds both layouts, also under onnx/, and refuses ambiguous folders', async () => {
-    expect(await findSam2Files(paths.sam2A.dir)).toEqual({ encoder: paths.sam2A.encoder, decoder: paths.sam2A.decoder });
-    expect(await findSam2Files(paths.sam2B.dir)).toEqual({ encoder: paths.sam2B.encoder, decoder: paths.sam2B.decoder });
-    const hub = join(dir, 'hub');
-    await mkdir(join(hub, 'onnx'), { recursive: true });
-    await symlink(paths.sam2A.encoder, join(hub, 'onnx', 'vision_encoder.onnx'));
-    await symlink(paths.sam2A.decoder, join(hub, 'onnx', 'prompt_encoder_mask_decoder.onnx'));
-    expect(await findSam2Files(hub)).toEqual({
-      encoder: join(hub, 'onnx', 'vision_encoder.onnx'),
-      decoder: join(hub, 'onnx', 'prompt_encoder_mask_decoder.onnx'),
-    });
-    await symlink(paths.sam2A.encoder, join(hub, 'onnx', 'vision_encoder_int8.onnx'));
-    await expect(findSam2Files(hub)).rejects.toThrow(/several SAM2 graphs.*sam2Paths/);
-    await expect(findSam2Files(join(dir, 'nowhere'))).rejects.toThrow(/no SAM2 encoder\/decoder pair/);
   });
 });

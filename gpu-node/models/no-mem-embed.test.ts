@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateStandins, type StandinPaths } from '../../test/standin/generate.ts';
 import { FLOAT, GraphBuilder } from '../../test/standin/onnx-graph.ts';
 import { noMemEmbed } from '../../test/standin/sam2.ts';
-import { NoMemEmbedNotFoundError } from './errors.ts';
+import { ModelFormatError, NoMemEmbedNotFoundError } from './errors.ts';
+import { openModels } from './index.ts';
 import { locateNoMemEmbed, patchedEncoderSource, stripNoMemEmbed } from './no-mem-embed.ts';
 
 const { onnx } = onnxProto;
@@ -70,7 +71,37 @@ describe('locateNoMemEmbed', () => {
     for (const how of ['wrong-size', 'behind-conv'] as const) {
       expect(locateNoMemEmbed(onnx.ModelProto.decode(tinyEncoder(how)).graph!, 'y')).toBeUndefined();
       expect(() => stripNoMemEmbed(tinyEncoder(how), () => 'y', 'tiny.onnx')).toThrow(NoMemEmbedNotFoundError);
-      expect(() => stripNoMemEmbed(tinyEncoder(how), () => 'y', 'tiny.onnx')).toThrow(/removeNoMemEmbed: false/);
+      expect(() => stripNoMemEmbed(tinyEncoder(how), () => 'y', 'tiny.onnx')).toThrow(/^tiny\.onnx: .*--keep-no-mem-embed \(API: removeNoMemEmbed: false\)/);
+    }
+  });
+});
+
+describe('unreadable encoder files', () => {
+  it('reach the caller of openModels from the model worker, naming the file (default removal on)', async () => {
+    const folder = join(dir, 'corrupt-b');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'encoder.onnx'), 'Entry not found');
+    await writeFile(join(folder, 'decoder.onnx'), await readFile(paths.sam2B.decoder));
+    const opened = openModels({ sam2Dir: folder, dinoPath: paths.dino, threads: { intraOp: 1 } });
+    await expect(opened).rejects.toBeInstanceOf(ModelFormatError);
+    await expect(opened).rejects.toThrow(`${join(folder, 'encoder.onnx')}: not a readable ONNX model (invalid wire type 4 at offset 3)`);
+  });
+
+  it('name the file instead of giving the protobuf decoder\'s bare message', async () => {
+    const bad = join(dir, 'bad');
+    await mkdir(bad, { recursive: true });
+    const cases: [string, string | Uint8Array, RegExp][] = [
+      ['html.onnx', '<!DOCTYPE html><title>Entry not found</title>', /html\.onnx: not a readable ONNX model \(invalid wire type 4 at offset 3\).*Download it again/],
+      ['truncated.onnx', (await readFile(paths.sam2B.encoder)).subarray(0, 999), /truncated\.onnx: not a readable ONNX model \(index out of range.*Download it again/],
+      ['empty.onnx', '', /empty\.onnx: not an ONNX model with a graph/],
+      ['pointer.onnx', 'version https://git-lfs.github.com/spec/v1\noid sha256:4f30\nsize 354238\n', /pointer\.onnx: a Git LFS pointer, not the model itself; fetch the file/],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const path = join(bad, name);
+      await writeFile(path, bytes);
+      const opened = patchedEncoderSource(path, () => 'image_embed');
+      await expect(opened).rejects.toBeInstanceOf(ModelFormatError);
+      await expect(opened).rejects.toThrow(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/${message.source}`));
     }
   });
 });

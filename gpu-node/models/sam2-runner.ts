@@ -14,6 +14,7 @@ import {
 } from './backend.ts';
 import { ModelFormatError, ModelInputError } from './errors.ts';
 import { decoderSource, type MaskClip } from './decoder-clip.ts';
+import { pairVariant } from './files.ts';
 import { patchedEncoderSource } from './no-mem-embed.ts';
 import {
   LEVEL_SHAPES,
@@ -31,6 +32,8 @@ import {
 export interface Sam2Files {
   encoder: string;
   decoder: string;
+  /** Weights variant (fp32, fp16, quantized, …; see files.ts). Default: read from the file names. */
+  variant?: string;
 }
 
 export interface Sam2Options {
@@ -45,6 +48,8 @@ export interface Sam2Options {
 export interface Sam2Info {
   layout: Sam2Layout;
   files: Sam2Files;
+  /** Weights variant in use (fp32, fp16, quantized, …). */
+  variant: string;
   /** Prompt axis of the decoder: symbolic, or fixed at this size (then prompts run in such groups). */
   promptAxis: number | 'dynamic';
   /** Masks per prompt when the graph declares it (3 for the public exports). */
@@ -117,6 +122,7 @@ export class Sam2Runner {
     const info: Sam2Info = {
       layout: spec.layout,
       files,
+      variant: files.variant ?? pairVariant(files),
       promptAxis: axis,
       maskTokens: typeof tokens === 'number' ? tokens : 'dynamic',
       graphPadsPrompt: spec.padsPrompt,

@@ -26,9 +26,9 @@ async function digestOf(paths: readonly string[]): Promise<string> {
   return bytesToHex(digest.subarray(0, SHORT_BYTES));
 }
 
-/** e.g. `sam2:onnx-community:3f0c…+dinov2:d384r0:91ab…`. */
+/** e.g. `sam2:onnx-community:fp16:3f0c…+dinov2:d384r0:91ab…` (the variant is for people; the digest decides). */
 export async function modelIdOf(info: Pick<ModelsInfo, 'sam2' | 'dino'>): Promise<string> {
   const sam2Files = [...(await withData(info.sam2.files.encoder)), ...(await withData(info.sam2.files.decoder))];
   const [sam2, dino] = await Promise.all([digestOf(sam2Files), digestOf(await withData(info.dino.path))]);
-  return `sam2:${info.sam2.layout}:${sam2}+dinov2:d${info.dino.dim}r${info.dino.registers}:${dino}`;
+  return `sam2:${info.sam2.layout}:${info.sam2.variant}:${sam2}+dinov2:d${info.dino.dim}r${info.dino.registers}:${dino}`;
 }

@@ -166,6 +166,11 @@ export const GpuNodeInfoSchema = z
     defaultPreset: ProposalPresetSchema,
     pipelineIds: z.record(ProposalPresetSchema, PipelineIdSchema).describe('Pipeline id of the candidate sets each preset makes.'),
     layout: z.enum(['onnx-community', 'samexporter']).describe('SAM2 export layout.'),
+    sam2Variant: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('SAM2 weights variant the node loaded: fp32, fp16, int8, uint8, quantized, q4, q4f16 or bnb4 (the file-name suffix of hub exports).'),
     noMemEmbed: z.enum(['kept', 'removed']),
     maskClip: z
       .enum(['removed', 'kept', 'none'])

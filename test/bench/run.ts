@@ -7,8 +7,10 @@ import { formatTable } from './harness.ts';
 import type { Bench, BenchRow } from './harness.ts';
 
 const dir = import.meta.dirname;
+// `npm run bench -- real-graph` runs only the benches whose file name contains an argument.
+const only = process.argv.slice(2);
 const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => f.endsWith('.bench.ts') && (only.length === 0 || only.some((o) => f.includes(o))))
   .sort();
 const rows: BenchRow[] = [];
 let failed = 0;

@@ -164,7 +164,7 @@ describe('bank build → eval on the generated dataset', () => {
       expect(cls.negatives).toEqual([]);
     }
     expect(bank.dim).toBe(32);
-    expect(bank.modelId).toMatch(/^sam2:onnx-community:[0-9a-f]{16}\+dinov2:d32r0:[0-9a-f]{16}$/);
+    expect(bank.modelId).toMatch(/^sam2:onnx-community:fp32:[0-9a-f]{16}\+dinov2:d32r0:[0-9a-f]{16}$/);
   }, 2 * MINUTE);
 
   it('eval as a child process: pycocotools summaries, segm AP ≥ 0.9 on the easy scenes, masks on the stored pixel grid', async () => {

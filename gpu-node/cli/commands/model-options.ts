@@ -7,6 +7,11 @@ import type { GpuPipeline } from '../../pipeline/index.ts';
 export const MODEL_OPTIONS = {
   models: { type: 'string', valueName: 'dir', description: 'Models folder with downloaded presets (default: $REFSEG_MODELS_DIR, else ~/.cache/refseg/models)' },
   sam2: { type: 'string', valueName: 'preset|dir', description: 'SAM2 preset id, or a folder with its encoder and decoder .onnx (default: the default preset)' },
+  'sam2-dtype': {
+    type: 'string',
+    valueName: 'variant',
+    description: 'SAM2 weights variant in a folder holding several (a hub onnx/ folder): fp32, fp16, int8, uint8, quantized, q4, q4f16, bnb4 (default: the only one, else fp32; a preset names its own)',
+  },
   dinov2: { type: 'string', valueName: 'preset|file', description: 'DINOv2 preset id, or its .onnx file (default: the default preset)' },
   provider: { type: 'string', valueName: 'cpu|cuda', default: 'cpu', description: 'Execution provider; cuda falls back to cpu when it cannot start' },
   threads: { type: 'string', valueName: 'n', default: '0', description: 'Threads per model session (0: one per core)' },
@@ -29,14 +34,27 @@ export interface OpenFromOptions {
   log?: (line: string) => void;
 }
 
+/** The SAM2 weights variant to load: `--sam2-dtype`, else the preset's; the two must agree. */
+export function sam2VariantOf(flag: string | undefined, presetVariant: string | undefined, sam2: string | undefined): string | undefined {
+  if (flag !== undefined && presetVariant !== undefined && flag !== presetVariant) {
+    throw new UsageError(
+      `--sam2-dtype ${flag} does not match the preset ${sam2 ?? '(default)'}, which is ${presetVariant}; ` +
+        'choose the preset of that variant (refseg models list) or give the model folder with --sam2.',
+    );
+  }
+  return flag ?? presetVariant;
+}
+
 export async function openPipelineFrom(values: ModelValues, opts: OpenFromOptions): Promise<GpuPipeline> {
   if (values.provider !== 'cpu' && values.provider !== 'cuda') throw new UsageError(`--provider must be cpu or cuda, not "${values.provider}".`);
   const threads = intOption(values.threads, '--threads', 0)!;
   const { requireModels } = await import('../../local/model-paths.ts');
   const { openPipeline } = await import('../../pipeline/index.ts');
   const location = await requireModels({ dir: values.models, sam2: values.sam2, dinov2: values.dinov2 }, opts.env);
+  const sam2Variant = sam2VariantOf(values['sam2-dtype'], location.sam2Variant, values.sam2);
   return openPipeline({
     sam2Dir: location.sam2Dir,
+    ...(sam2Variant === undefined ? {} : { sam2Variant }),
     dinoPath: location.dinoPath,
     provider: values.provider,
     threads: { intraOp: threads },

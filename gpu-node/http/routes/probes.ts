@@ -36,6 +36,7 @@ export function infoRoute(app: Hono<NodeEnv>, state: NodeState, limits: InfoLimi
       defaultPreset: 'official',
       pipelineIds: { official: pipeline.pipelineId('official'), 'sam2-amg': pipeline.pipelineId('sam2-amg') },
       layout: sam2.layout,
+      sam2Variant: sam2.variant,
       noMemEmbed: sam2.noMemEmbed,
       maskClip: sam2.maskClip,
       provider,

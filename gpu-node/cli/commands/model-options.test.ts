@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../command.ts';
+import { sam2VariantOf } from './model-options.ts';
+
+describe('sam2VariantOf', () => {
+  it('takes --sam2-dtype for a folder, the preset’s own variant otherwise, and refuses a contradiction', () => {
+    expect(sam2VariantOf('fp16', undefined, '/models/hub')).toBe('fp16');
+    expect(sam2VariantOf(undefined, 'quantized', 'sam2.1-hiera-tiny-quantized')).toBe('quantized');
+    expect(sam2VariantOf('fp32', 'fp32', undefined)).toBe('fp32');
+    expect(sam2VariantOf(undefined, undefined, '/models/hub')).toBeUndefined();
+    const run = () => sam2VariantOf('fp16', 'fp32', undefined);
+    expect(run).toThrow(UsageError);
+    expect(run).toThrow('--sam2-dtype fp16 does not match the preset (default), which is fp32; choose the preset of that variant (refseg models list) or give the model folder with --sam2.');
+  });
+});
