@@ -112,7 +112,7 @@ describe('the real SAM2.1 hiera-tiny graphs', () => {
   it('make a candidate set through the pipeline code (4×4 official grid, batches of 8 prompts)', async () => {
     const config = resolveProposalConfig({ preset: 'official', pointsPerSide: 4, iouThreshold: 0, pointsPerBatch: 8 });
     const modelId = await modelIdOf(models.info);
-    const pipelineId = pipelineIdOf(config, { noMemEmbed: 'removed' });
+    const pipelineId = pipelineIdOf(config, { noMemEmbed: 'removed', maskClip: models.info.sam2.maskClip });
     const batches: number[] = [];
     const set = await candidateSet(models.sam2, target, config, { modelId, pipelineId }, (stage, ms) => {
       if (stage === 'sam2-decoder') batches.push(ms);
