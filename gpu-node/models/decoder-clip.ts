@@ -10,11 +10,10 @@
 // graph. The onnx-community decoder (HF `Sam2Model`) returns `pred_masks` unclamped; there is
 // nothing to remove there, and the search reports `none`.
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { ModelSource } from './backend.ts';
 import { ModelFormatError } from './errors.ts';
-import { externalDataFiles, LAYOUT_OPS } from './graph-patch.ts';
+import { externalDataFiles, LAYOUT_OPS, readExternalData } from './graph-patch.ts';
 import { LAYOUTS } from './sam2-layout.ts';
 
 const { onnx } = onnxProto;
@@ -151,9 +150,7 @@ export async function decoderSource(path: string, removeClip: boolean): Promise<
   }
   const patched = unclipMaskLogits(bytes, path);
   if (!patched.model || !patched.site) return { source: { model: path }, maskClip: 'none' };
-  const externalData = await Promise.all(
-    patched.externalFiles.map(async (file) => ({ path: file, data: new Uint8Array(await readFile(join(dirname(path), file))) })),
-  );
+  const externalData = await readExternalData(path, patched.externalFiles);
   return {
     source: externalData.length > 0 ? { model: patched.model, externalData } : { model: patched.model },
     maskClip: 'removed',

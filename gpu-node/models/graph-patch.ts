@@ -1,5 +1,6 @@
-// Helpers for patching exported graphs at load time (decoder-clip.ts; no-mem-embed.ts has its own
-// copies of both for now).
+// Helpers for patching exported graphs at load time (decoder-clip.ts, no-mem-embed.ts).
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
@@ -19,4 +20,9 @@ export function externalDataFiles(graph: onnxProto.onnx.IGraphProto): string[] {
     if (location) files.add(location);
   }
   return [...files];
+}
+
+/** The external data `files` of the model at `modelPath`, read into memory for a patched graph. */
+export function readExternalData(modelPath: string, files: readonly string[]): Promise<{ path: string; data: Uint8Array }[]> {
+  return Promise.all(files.map(async (file) => ({ path: file, data: new Uint8Array(await readFile(join(dirname(modelPath), file))) })));
 }

@@ -18,6 +18,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { ModelSource } from './backend.ts';
+import { externalDataFiles, LAYOUT_OPS as LAYOUT_OPS_BASE, readExternalData } from './graph-patch.ts';
 import { ModelFormatError, NoMemEmbedNotFoundError } from './errors.ts';
 
 const { onnx } = onnxProto;
@@ -29,7 +30,7 @@ type ITensorProto = onnxProto.onnx.ITensorProto;
  * Ops that only move data around (or, for Cast, change its precision: fp16 exports with fp32
  * inputs and outputs put one at each end); the walk passes through their first input.
  */
-const LAYOUT_OPS = new Set(['Reshape', 'Transpose', 'Identity', 'Squeeze', 'Unsqueeze', 'Flatten', 'Cast']);
+const LAYOUT_OPS: ReadonlySet<string> = new Set([...LAYOUT_OPS_BASE, 'Cast']);
 /** Ops allowed between the constant and the Add (an fp16 export casts an fp32 parameter). */
 const CONSTANT_PATH_OPS = new Set(['Cast', 'Identity']);
 const MAX_WALK = 32;
@@ -189,13 +190,7 @@ export function stripNoMemEmbed(modelBytes: Uint8Array, levelOutput: (inputNames
   add.attribute = [];
   pruneUnused(graph, site.operand);
 
-  const externalFiles = new Set<string>();
-  for (const t of graph.initializer ?? []) {
-    if (t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) continue;
-    const location = (t.externalData ?? []).find((e) => e.key === 'location')?.value;
-    if (location) externalFiles.add(location);
-  }
-  return { model: onnx.ModelProto.encode(model).finish(), site: { node: site.node, constant: site.constant }, externalFiles: [...externalFiles] };
+  return { model: onnx.ModelProto.encode(model).finish(), site: { node: site.node, constant: site.constant }, externalFiles: externalDataFiles(graph) };
 }
 
 export interface LoadableEncoder {
@@ -221,9 +216,7 @@ export async function patchedEncoderSource(path: string, levelOutput: (inputName
     await writeFile(sibling, patched.model, { flag: 'wx' });
     return { source: { model: sibling }, site: patched.site, cleanup: () => rm(sibling, { force: true }) };
   } catch {
-    const externalData = await Promise.all(
-      patched.externalFiles.map(async (file) => ({ path: file, data: new Uint8Array(await readFile(join(dirname(path), file))) })),
-    );
+    const externalData = await readExternalData(path, patched.externalFiles);
     return { source: { model: patched.model, externalData }, site: patched.site, cleanup: async () => {} };
   }
 }
