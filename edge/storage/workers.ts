@@ -60,7 +60,7 @@ export function createWorkersStorage(options: WorkersStorageOptions): Storage {
   };
 }
 
-function workersKv(ns: WorkersKvNamespace): KvStore {
+export function workersKv(ns: WorkersKvNamespace): KvStore {
   const read = async (key: string): Promise<KvEntry | null> => {
     const { value, metadata } = await ns.getWithMetadata<VersionMetadata>(key, { type: 'arrayBuffer' });
     if (value === null) return null;
@@ -97,7 +97,7 @@ function workersKv(ns: WorkersKvNamespace): KvStore {
  * R2 has no per-object TTL (lifecycle rules expire by age in days), so the deadline travels in
  * the object's custom metadata and an expired object reads as a miss and is deleted.
  */
-function r2Blobs(bucket: WorkersR2Bucket, prefix: string, now: () => number): BlobCache {
+export function r2Blobs(bucket: WorkersR2Bucket, prefix: string, now: () => number): BlobCache {
   return checkedBlobs({
     async get(key) {
       const object = await bucket.get(prefix + key);

@@ -131,6 +131,7 @@ async function onWorkerd(env: Record<string, string>, _dir: string): Promise<Run
     compatibilityDate,
     kvNamespaces: ['REFSEG_KV'],
     r2Buckets: ['REFSEG_R2'],
+    durableObjects: { REFSEG_BANKS: { className: 'RefsegBankObject', useSQLite: true } },
     bindings: env,
     host: '127.0.0.1',
     port: 0,
