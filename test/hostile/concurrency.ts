@@ -3,11 +3,8 @@
 import assert from 'node:assert/strict';
 import { call, referenceForm } from '../edge/harness/client.ts';
 import type { TestScenes } from '../edge/harness/scenes.ts';
-import type { World } from './world.ts';
 
-export async function concurrentAdditions(world: World, scenes: TestScenes, n: number): Promise<void> {
-  const base = world.edge.url;
-  const { a } = world.tenants;
+export async function concurrentAdditions(base: string, a: string, scenes: TestScenes, n: number): Promise<void> {
   const bankId = `race-${n}`;
   const classes = Array.from({ length: n }, (_, i) => `c${i}`);
   const created = await call(base, 'POST', '/v1/banks', { token: a, json: { id: bankId, name: 'race', classes } });

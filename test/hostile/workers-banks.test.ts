@@ -28,7 +28,7 @@ afterAll(async () => {
 
 describe('Workers bank store (Durable Object per bank) in workerd', () => {
   it('50 concurrent additions to one bank all land', async () => {
-    await concurrentAdditions(world, scenes, 50);
+    await concurrentAdditions(world.edge.url, world.tenants.a, scenes, 50);
   });
 
   it('the bank list follows creations and deletions; another tenant sees none of it', async () => {

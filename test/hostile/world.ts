@@ -98,22 +98,25 @@ export function assertNoLeak(res: ApiResponse, what: string): void {
 }
 
 /** A refusal: 4xx (never 5xx), one problem+json with the common members, nothing internal. */
-export function assertRefusal(res: ApiResponse, what: string, allowed?: readonly number[]): void {
+/** Longest `detail` a refusal may carry: a few issues, never every key of a big body. */
+export const MAX_DETAIL_CHARS = 4000;
+
+export function assertRefusal(res: ApiResponse, what: string, allowed?: readonly number[], maxDetail = MAX_DETAIL_CHARS): void {
   const body = typeof res.body === 'string' ? res.body.slice(0, 300) : JSON.stringify(res.body).slice(0, 300);
   assert.ok(res.status >= 400 && res.status < 500, `${what}: expected a 4xx, got ${res.status}: ${body}`);
   if (allowed) assert.ok(allowed.includes(res.status), `${what}: expected one of ${allowed.join('/')}, got ${res.status}: ${body}`);
-  assertProblemShape(res, what);
+  assertProblemShape(res, what, maxDetail);
   assertNoLeak(res, what);
 }
 
-export function assertProblemShape(res: ApiResponse, what: string): void {
+export function assertProblemShape(res: ApiResponse, what: string, maxDetail = MAX_DETAIL_CHARS): void {
   assert.match(res.headers.get('Content-Type') ?? '', /^application\/problem\+json/, `${what}: Content-Type ${res.headers.get('Content-Type')}`);
   const p = res.body;
   assert.equal(typeof p, 'object', `${what}: body is JSON`);
   assert.match(p.type, /^https:\/\/refseg\.dev\/problems\/[a-z0-9-]+$/, `${what}: type ${p.type}`);
   assert.equal(typeof p.title, 'string', `${what}: title`);
   assert.equal(p.status, res.status, `${what}: status member`);
-  assert.ok(typeof p.detail === 'string' && p.detail.length > 0 && p.detail.length <= 4000, `${what}: detail is a short text (${String(p.detail).length} chars)`);
+  assert.ok(typeof p.detail === 'string' && p.detail.length > 0 && p.detail.length <= maxDetail, `${what}: detail is a short text (${String(p.detail).length} chars)`);
   assert.equal(p.requestId, res.headers.get('X-Request-Id'), `${what}: requestId matches X-Request-Id`);
 }
 
