@@ -10,6 +10,11 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'node_modules/.bin');
+/**
+ * Node with tsx's loader in the same process: the `tsx` command runs the script in a child
+ * process, so a signal to it (kill -9 above all) would not reach the server.
+ */
+const TSX = ['--import', 'tsx'];
 
 export type EdgeRuntime = 'node' | 'deno';
 
@@ -99,7 +104,7 @@ export async function startEdgeProc(options: EdgeProcOptions): Promise<Proc> {
   const env = { ...process.env, ...options.env, REFSEG_EDGE_PORT: String(port), REFSEG_EDGE_HOST: '127.0.0.1', REFSEG_DB: options.db, NO_COLOR: '1' };
   const child =
     options.runtime === 'node'
-      ? spawn(join(BIN, 'tsx'), [join(ROOT, 'edge/adapters/node.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(process.execPath, [...TSX, join(ROOT, 'edge/adapters/node.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn(join(BIN, 'deno'), ['run', '--unstable-kv', '--allow-net', '--allow-env', '--allow-read', '--allow-write', '--config', join(ROOT, 'deno.json'), join(ROOT, 'edge/adapters/deno.ts')], {
           cwd: ROOT,
           env,
@@ -117,7 +122,7 @@ export interface GpuProc extends Proc {
 /** test/hostile/gpu-node-main.ts in its own process (stand-in models in `modelsDir`). */
 export async function startGpuProc(modelsDir: string, port?: number): Promise<GpuProc> {
   const p = port ?? (await freePort());
-  const child = spawn(join(BIN, 'tsx'), [join(ROOT, 'test/hostile/gpu-node-main.ts')], {
+  const child = spawn(process.execPath, [...TSX, join(ROOT, 'test/hostile/gpu-node-main.ts')], {
     cwd: ROOT,
     env: { ...process.env, REFSEG_TEST_GPU_PORT: String(p), REFSEG_TEST_MODELS: modelsDir },
     stdio: ['ignore', 'pipe', 'pipe'],
