@@ -21,8 +21,9 @@ class FakeNamespace implements BankObjectNamespace {
     const { name } = id as { name: string };
     if (!this.objects.has(name)) this.objects.set(name, createMemoryStorage().kv);
     const kv = this.objects.get(name)!;
-    const tick = () => new Promise((r) => setTimeout(r, 0));
-    // Every call crosses an RPC boundary: asynchronous, arguments and results copied.
+    // Every call crosses an RPC boundary: asynchronous (a random 0–2 ms, so concurrent callers
+    // interleave in many orders), arguments and results copied.
+    const tick = () => new Promise((r) => setTimeout(r, Math.floor(Math.random() * 3)));
     return {
       read: async (key) => (await tick(), structuredClone(await kv.get(key))),
       list: async (prefix) => (await tick(), structuredClone(await kv.list(prefix))),
@@ -89,7 +90,7 @@ describe('Durable Object bank store', () => {
   });
 
   it('a deletion racing a re-creation of the same id never leaves the new bank unlisted', async () => {
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 60; round++) {
       const { service } = setup();
       await service.createBank('acme', { id: 'x', name: 'old', classes: ['a'] });
       const [, created] = await Promise.allSettled([service.deleteBank('acme', 'x'), service.createBank('acme', { id: 'x', name: 'new', classes: ['a'] })]);
