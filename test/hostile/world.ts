@@ -1,10 +1,10 @@
-// What every hostile-use test starts from: a stand-in gpu-node, an edge on one runtime (a real
-// HTTP server configured from its environment), two tenants with one key each, and a bank of
-// tenant A with one reference. Helpers to read a bank's state and to check the invariants every
-// refusal must hold, whatever the detail of the answer.
+// What every hostile-use test starts from: the edge's environment, two tenants with one key each
+// and a bank of tenant A with one reference (startWorld: on a runtime of test/edge's harness,
+// e.g. workerd); helpers to read a bank's state and to check the invariants every refusal must
+// hold, whatever the detail of the answer.
 import assert from 'node:assert/strict';
 import { call, referenceForm } from '../edge/harness/client.ts';
-import type { ApiResponse, RequestOptions } from '../edge/harness/client.ts';
+import type { ApiResponse } from '../edge/harness/client.ts';
 import { startEdge } from '../edge/harness/runtimes.ts';
 import type { RunningEdge, RuntimeName } from '../edge/harness/runtimes.ts';
 import type { TestScenes } from '../edge/harness/scenes.ts';
@@ -40,7 +40,6 @@ export interface Tenants {
 export interface World {
   edge: RunningEdge;
   tenants: Tenants;
-  req(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
 }
 
 export async function newTenantKey(base: string, tenant: string): Promise<string> {
@@ -67,7 +66,7 @@ export async function startWorld(runtime: RuntimeName, gpu: GpuTarget, scenes: T
   const edge = await startEdge(runtime, hostileEnv(gpu, extraEnv));
   try {
     const tenants = await seedTenants(edge.url, scenes);
-    return { edge, tenants, req: (method, path, options) => call(edge.url, method, path, options) };
+    return { edge, tenants };
   } catch (err) {
     await edge.close();
     throw err;
