@@ -47,7 +47,7 @@ async function onNode(env: Record<string, string>, dir: string): Promise<Running
   return { runtime: 'node', url: edge.url, close: () => edge.close() };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
