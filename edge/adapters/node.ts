@@ -11,6 +11,7 @@ import type { EdgeDeps } from '../context.ts';
 import { gpuPoolFromConfig } from '../gpu/from-config.ts';
 import type { Storage } from '../storage/contract.ts';
 import { openSqliteStorage } from '../storage/sqlite.node.ts';
+import { httpTimeoutsFromEnv } from './http-timeouts.ts';
 
 export const DEFAULT_EDGE_PORT = 8787;
 export const DEFAULT_DB_PATH = 'refseg-edge.sqlite';
@@ -35,6 +36,7 @@ export interface RunningEdge extends EdgeApp {
 export async function startNodeEdge(options: NodeEdgeOptions): Promise<RunningEdge> {
   const { env } = options;
   const config = configFromEnv(env);
+  const timeouts = httpTimeoutsFromEnv(env);
   const storage = options.storage ?? openSqliteStorage(env.REFSEG_DB || DEFAULT_DB_PATH);
   const gpu = gpuPoolFromConfig(config);
   const stopChecks = gpu.startHealthChecks();
@@ -42,7 +44,16 @@ export async function startNodeEdge(options: NodeEdgeOptions): Promise<RunningEd
   const hostname = options.hostname ?? (env.REFSEG_EDGE_HOST || '127.0.0.1');
   const wanted = options.port ?? Number(env.REFSEG_EDGE_PORT || DEFAULT_EDGE_PORT);
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve, reject) => {
-    const s = serve({ fetch: edge.app.fetch, port: wanted, hostname }, (info: AddressInfo) => resolve({ server: s, port: info.port }));
+    // Node checks the headers and request deadlines every connectionsCheckingInterval (30 s by
+    // default): short deadlines get a matching interval, so they hold to within a quarter.
+    const serverOptions = {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      maxHeaderSize: timeouts.maxHeadBytes,
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(timeouts.headersTimeoutMs / 4))),
+    };
+    const s = serve({ fetch: edge.app.fetch, port: wanted, hostname, serverOptions }, (info: AddressInfo) => resolve({ server: s, port: info.port }));
     s.once('error', reject);
   });
   const host = hostname.includes(':') ? `[${hostname}]` : hostname;

@@ -1,17 +1,23 @@
-// Cloudflare Workers: Workers KV for banks and keys, R2 for cached candidate sets and images
-// (bindings in wrangler.toml), configuration from vars and secrets. One app per isolate; a
-// Worker has no timers between requests, so gpu-node health is checked lazily by requests.
+// Cloudflare Workers: banks in one Durable Object per bank (serialised, strongly consistent
+// writes: edge/storage/durable-banks.ts), API keys in Workers KV, cached candidate sets and
+// images in R2 (bindings in wrangler.toml), configuration from vars and secrets. One app per
+// isolate; a Worker has no timers between requests, so gpu-node health is checked lazily.
 import { InternalError, RefsegError, toProblem } from '../../shared/errors.ts';
 import { createEdgeApp } from '../app.ts';
 import type { EdgeApp } from '../app.ts';
 import { configFromEnv } from '../config.ts';
 import { gpuPoolFromConfig } from '../gpu/from-config.ts';
-import { createWorkersStorage } from '../storage/workers.ts';
+import { createDurableBankStorage } from '../storage/durable-banks.ts';
+import type { BankObjectNamespace } from '../storage/durable-banks.ts';
 import type { WorkersKvNamespace, WorkersR2Bucket } from '../storage/workers.ts';
+
+// workerd finds the Durable Object class among the main module's exports (wrangler.toml names it).
+export { RefsegBankObject } from '../storage/bank-object.workers.ts';
 
 export interface WorkersEnv {
   REFSEG_KV: WorkersKvNamespace;
   REFSEG_R2: WorkersR2Bucket;
+  REFSEG_BANKS: BankObjectNamespace;
   [variable: string]: unknown;
 }
 
@@ -21,7 +27,10 @@ function edgeFor(env: WorkersEnv): EdgeApp {
   if (edge) return edge;
   const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const config = configFromEnv(vars);
-  edge = createEdgeApp({ storage: createWorkersStorage({ kv: env.REFSEG_KV, r2: env.REFSEG_R2 }), gpu: gpuPoolFromConfig(config), config });
+  // Without it, bank writes would fall back to Workers KV, where concurrent additions are lost.
+  if (!env.REFSEG_BANKS) throw new InternalError('The Durable Object binding REFSEG_BANKS (class RefsegBankObject) is missing: see wrangler.toml.');
+  const storage = createDurableBankStorage({ kv: env.REFSEG_KV, r2: env.REFSEG_R2, banks: env.REFSEG_BANKS });
+  edge = createEdgeApp({ storage, gpu: gpuPoolFromConfig(config), config });
   return edge;
 }
 

@@ -1,6 +1,7 @@
 // The one storage contract of the edge tier (in the spirit of unstorage: one interface, one
 // driver per backend). Drivers: memory.ts (tests, single process), sqlite.node.ts (Node, the
-// embedded default), deno-kv.deno.ts (Deno), workers.ts (Cloudflare KV + R2).
+// embedded default), deno-kv.deno.ts (Deno), workers.ts (Cloudflare KV + R2), durable-banks.ts
+// (Cloudflare: banks in Durable Objects, the rest as workers.ts).
 //
 // Two namespaces:
 // - `kv`: durable records (banks, references, API keys). Byte values with a version per key and

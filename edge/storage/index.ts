@@ -9,3 +9,5 @@ export { createMemoryStorage } from './memory.ts';
 export type { MemoryStorageOptions } from './memory.ts';
 export { createWorkersStorage } from './workers.ts';
 export type { WorkersKvNamespace, WorkersR2Bucket, WorkersR2Object, WorkersStorageOptions } from './workers.ts';
+export { createDurableBankStorage } from './durable-banks.ts';
+export type { BankObjectNamespace, BankObjectStub, DurableBankStorageOptions } from './durable-banks.ts';

@@ -1,4 +1,4 @@
-// Cloudflare Workers driver: Workers KV for records, R2 for candidate sets. The bindings are
+// Cloudflare Workers driver over KV alone: Workers KV for records, R2 for candidate sets. The bindings are
 // typed with the few members used here, so the file needs no @cloudflare/workers-types.
 //
 // What it guarantees — honestly less than the other drivers:
@@ -10,9 +10,8 @@
 //   may take 60 s or more to reach other locations, and reads are cached at the edge.
 // The bank layer limits the damage (a bank write changes one key, its manifest, last; see
 // edge/banks/), so a lost race loses a whole addition, never half of one. That is enough for a
-// bank edited by one client at a time. For concurrent writers to one bank, route that bank's
-// writes through a Durable Object: its storage is transactional and strongly consistent, and a
-// KvStore over it would report `atomic: true`.
+// bank edited by one client at a time. The Workers adapter therefore keeps banks in Durable
+// Objects (durable-banks.ts, `atomic: true`) and uses this driver's KV half for API keys only.
 import { checkedBlobs, checkedKv, StorageError } from './contract.ts';
 import type { BlobCache, KvCheck, KvEntry, KvMutation, KvStore, Storage } from './contract.ts';
 
@@ -60,7 +59,7 @@ export function createWorkersStorage(options: WorkersStorageOptions): Storage {
   };
 }
 
-function workersKv(ns: WorkersKvNamespace): KvStore {
+export function workersKv(ns: WorkersKvNamespace): KvStore {
   const read = async (key: string): Promise<KvEntry | null> => {
     const { value, metadata } = await ns.getWithMetadata<VersionMetadata>(key, { type: 'arrayBuffer' });
     if (value === null) return null;
@@ -97,7 +96,7 @@ function workersKv(ns: WorkersKvNamespace): KvStore {
  * R2 has no per-object TTL (lifecycle rules expire by age in days), so the deadline travels in
  * the object's custom metadata and an expired object reads as a miss and is deleted.
  */
-function r2Blobs(bucket: WorkersR2Bucket, prefix: string, now: () => number): BlobCache {
+export function r2Blobs(bucket: WorkersR2Bucket, prefix: string, now: () => number): BlobCache {
   return checkedBlobs({
     async get(key) {
       const object = await bucket.get(prefix + key);

@@ -47,7 +47,7 @@ async function onNode(env: Record<string, string>, dir: string): Promise<Running
   return { runtime: 'node', url: edge.url, close: () => edge.close() };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -131,6 +131,7 @@ async function onWorkerd(env: Record<string, string>, _dir: string): Promise<Run
     compatibilityDate,
     kvNamespaces: ['REFSEG_KV'],
     r2Buckets: ['REFSEG_R2'],
+    durableObjects: { REFSEG_BANKS: { className: 'RefsegBankObject', useSQLite: true } },
     bindings: env,
     host: '127.0.0.1',
     port: 0,
