@@ -1,0 +1,248 @@
+// The whole flow of the web app in real Chromium on stand-in models, served by the Node edge:
+// admin key → tenant key → bank → references (box, points, brush) → segment several images →
+// re-filter, hover, semantic map → downloads and bank export/import; at desktop and phone sizes.
+// The numbers on the page are checked against the API's answers; no console error is allowed.
+// Screenshots of every step: out/web-test/node-desktop/, out/web-test/node-phone/.
+import { readFile } from 'node:fs/promises';
+import type { Download, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../browser/chromium.ts';
+import type { RunningChromium } from '../browser/chromium.ts';
+import { startStandinGpuNode } from '../edge/harness/gpu-node.ts';
+import type { StandinGpuNode } from '../edge/harness/gpu-node.ts';
+import { testScenes } from '../edge/harness/scenes.ts';
+import type { TestScenes } from '../edge/harness/scenes.ts';
+import { ADMIN_KEY, startWebStack } from './harness.ts';
+import type { WebStack } from './harness.ts';
+import { chooseTool, clickImage, clientPoint, createBank, dragBox, openTab, shownDetections, signInWith, waitForJobs, waitForPreview, watch } from './page.ts';
+import type { Watch } from './page.ts';
+
+let gpu: StandinGpuNode;
+let scenes: TestScenes;
+let stack: WebStack;
+let chromium: RunningChromium;
+
+beforeAll(async () => {
+  [gpu, scenes] = await Promise.all([startStandinGpuNode(), testScenes()]);
+  stack = await startWebStack('node', gpu);
+  chromium = await launchChromium();
+});
+afterAll(async () => {
+  await chromium?.close();
+  await stack?.close();
+  await gpu?.close();
+});
+
+const png = (name: string, bytes: Uint8Array) => ({ name, mimeType: 'image/png', buffer: Buffer.from(bytes) });
+
+async function newPage(viewport: { width: number; height: number }): Promise<Page> {
+  const page = await chromium.context.newPage();
+  await page.setViewportSize(viewport);
+  return page;
+}
+
+async function downloadOf(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download') as Promise<Download>, click()]);
+  return { name: download.suggestedFilename(), bytes: await readFile((await download.path())!) };
+}
+
+const fmt = (s: number) => s.toFixed(3);
+
+/** Checks the list against the API's answer at the page's current thresholds. */
+function expectListMatches(list: [string, string][], api: { class: string; score: number }[], keep: (d: { class: string; score: number }) => boolean) {
+  const expected = api.filter(keep).map((d) => [d.class, fmt(d.score)]);
+  expect(list).toEqual(expected);
+}
+
+describe('web app on the Node edge', () => {
+  it('desktop: admin key → tenant key → bank → references → segment → downloads', async () => {
+    const page = await newPage({ width: 1280, height: 900 });
+    const w: Watch = await watch(page, 'node-desktop');
+    page.on('dialog', (d) => void d.accept(d.type() === 'prompt' ? 'crimson' : undefined));
+
+    await page.goto(stack.url);
+    await expect(page.title()).resolves.toBe('refseg');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expect.poll(() => page.locator('#standin').isVisible()).toBe(true);
+    expect(await page.locator('#standin').textContent()).toMatch(/Stand-in models.*mean nothing/);
+    await w.shot('sign-in');
+
+    // The admin key makes a tenant key, shown once; the page continues with it.
+    await signInWith(page, ADMIN_KEY);
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await page.getByLabel('Tenant').fill('acme');
+    await page.getByLabel('Label (optional)').fill('web test');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = await page.getByLabel('New API key (shown once)').inputValue();
+    expect(secret).toMatch(/^rsk_[0-9a-f]{64}$/);
+    await expect.poll(() => page.locator('.list li').first().textContent()).toMatch(/web test/);
+    await w.shot('admin-created-key');
+    await page.getByRole('button', { name: 'Continue as tenant "acme"' }).click();
+    await page.getByRole('heading', { name: 'Banks' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('refseg.apiKey'))).toBe(secret);
+    expect(page.url()).not.toContain(secret);
+
+    await createBank(page, 'Shapes', 'red, blue, green');
+    await w.shot('bank-created');
+    expect(await page.locator('table.classes tbody th').allTextContents()).toEqual(['red', 'blue', 'green']);
+
+    // Reference 1: a box around the red disc, points on the blue rectangle.
+    await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('shapes-ref.png', scenes.reference.bytes)]);
+    await page.locator('.editor').waitFor();
+    await dragBox(page, [42, 42, 96, 96]);
+    const status = await waitForPreview(page);
+    expect(status).toMatch(/predicted IoU \d\.\d{3}/);
+    await w.shot('preview-box');
+    await page.getByRole('button', { name: 'Accept instance' }).click();
+    await page.getByLabel('Class', { exact: true }).selectOption('blue');
+    await chooseTool(page, 'Point +');
+    await clickImage(page, 235, 105);
+    await waitForPreview(page);
+    await w.shot('preview-points');
+    await page.getByRole('button', { name: 'Accept instance' }).click();
+    expect(await page.locator('.instances li').allTextContents()).toEqual([expect.stringMatching(/^red · \d+ px/), expect.stringMatching(/^blue · \d+ px/)]);
+    await page.getByRole('button', { name: 'Add 2 references to bank' }).click();
+    await expect.poll(() => page.locator('.refs li').count(), { timeout: 60_000 }).toBe(2);
+
+    // Reference 2: a red disc, painted with the brush instead of a preview.
+    await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('red-disc.png', scenes.reference2.bytes)]);
+    await page.locator('.editor').waitFor({ state: 'visible' });
+    await chooseTool(page, 'Paint');
+    await page.getByLabel('Brush size').fill('60');
+    for (const y of [85, 100, 115, 130]) {
+      const [x0, cy] = await clientPoint(page, '.editor canvas.over', 125, y);
+      const [x1] = await clientPoint(page, '.editor canvas.over', 175, y);
+      await page.mouse.move(x0, cy);
+      await page.mouse.down();
+      await page.mouse.move(x1, cy, { steps: 5 });
+      await page.mouse.up();
+    }
+    await page.getByRole('button', { name: 'Accept instance' }).click();
+    await page.getByRole('button', { name: 'Add reference to bank' }).click();
+    await expect.poll(() => page.locator('.refs li').count(), { timeout: 60_000 }).toBe(3);
+    const notes = await page.locator('.refs li .note-summary').allTextContents();
+    expect(notes[0]).toMatch(/Agrees with the other "red" examples \(\d+%\)/);
+    expect(notes[1]).toMatch(/Only example of "blue" so far/);
+    expect(await page.locator('.refs li').first().textContent()).toContain('shapes-ref.png');
+    expect(await page.locator('.feedback').textContent()).toMatch(/Added from red-disc\.png/);
+    await w.shot('references-with-quality');
+
+    // Segment two images (a client-side queue, one at a time).
+    await openTab(page, 'Segment');
+    await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('target-1.png', scenes.target.bytes), png('target-2.png', scenes.target2.bytes)]);
+    await expect.poll(() => page.locator('.queue li').allTextContents()).toEqual([expect.stringMatching(/Segmenting|Done/), expect.stringMatching(/Queued, position 1|Segmenting|Done/)]);
+    await w.shot('queue');
+    await waitForJobs(page, 2);
+    await page.locator('.viewer').waitFor();
+    expect(w.segments).toHaveLength(2);
+    const api = w.segments.find((s) => s.width === 400)!;
+    expect(api.detections.length).toBeGreaterThan(0);
+    // Default view: score ≥ 0.5, best first, exactly the API's numbers.
+    expectListMatches(await shownDetections(page), api.detections, (d) => d.score >= 0.5);
+    const kept = api.detections.filter((d) => d.score >= 0.5);
+    expect(kept.map((d) => d.class).sort()).toEqual(['blue', 'red', 'red']);
+    expect(await page.locator('.viewer .caption').textContent()).toContain(`showing ${kept.length} of ${api.detections.length} detections`);
+    await w.shot('result');
+
+    // Re-filtering happens in the page: no new request.
+    const before = w.segmentRequests;
+    await page.getByLabel('Minimum score').fill('0');
+    expectListMatches(await shownDetections(page), api.detections, () => true);
+    await page.getByLabel('Minimum score').fill('0.5');
+    await page.locator('details.per-class summary').click();
+    await page.locator('input[data-class="red"]').fill('0.999');
+    expectListMatches(await shownDetections(page), api.detections, (d) => d.score >= (d.class === 'red' ? 0.999 : 0.5));
+    await w.shot('per-class-threshold');
+    await page.locator('input[data-class="red"]').fill('');
+    expect(w.segmentRequests).toBe(before);
+
+    // Hover: on the list, and on the picture over the first red disc.
+    await page.locator('.detections li.det').first().hover();
+    await expect.poll(() => page.locator('.detections li.det.hover').count()).toBe(1);
+    const redIndex = api.detections.findIndex((d) => d.class === 'red' && d.bbox[0] < 200);
+    const [hx, hy] = await clientPoint(page, '.viewer canvas.over', 90, 80);
+    await page.mouse.move(hx, hy);
+    await expect.poll(() => page.locator('.detections li.det.hover').getAttribute('data-index')).toBe(String(redIndex));
+    await w.shot('hover');
+    await page.mouse.move(0, 0);
+
+    // Semantic map view.
+    await page.getByLabel('Semantic map').check();
+    await w.shot('semantic-map');
+    await page.getByLabel('Instances').check();
+
+    // Downloads: COCO JSON (the visible detections), instance masks PNG, overlay PNG.
+    const coco = await downloadOf(page, () => page.getByRole('button', { name: 'COCO JSON', exact: true }).click());
+    expect(coco.name).toBe('target-1.coco.json');
+    const file = JSON.parse(coco.bytes.toString('utf8'));
+    expect(file.categories).toEqual([{ id: 1, name: 'red' }, { id: 2, name: 'blue' }, { id: 3, name: 'green' }]);
+    expect(file.annotations.map((a: { score: number; category_id: number }) => [a.category_id, a.score])).toEqual(kept.map((d) => [d.label + 1, d.score]));
+    expect(file.annotations[0].segmentation).toEqual(kept[0].mask);
+    const overlay = await downloadOf(page, () => page.getByRole('button', { name: 'Overlay PNG' }).click());
+    const meta = await sharp(overlay.bytes).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 400, 300]);
+    const masks = await downloadOf(page, () => page.getByRole('button', { name: 'Instance masks PNG' }).click());
+    const { data, info } = await sharp(masks.bytes).raw().toBuffer({ resolveWithObject: true });
+    const values = new Set<number>();
+    for (let i = 0; i < data.length; i += info.channels) values.add(data[i]);
+    expect([...values].sort()).toEqual([0, ...kept.map((_, i) => i + 1)]);
+    const all = await downloadOf(page, () => page.getByRole('button', { name: 'COCO JSON of all images' }).click());
+    expect(JSON.parse(all.bytes.toString('utf8')).images.map((i: { file_name: string }) => i.file_name)).toEqual(['target-1.png', 'target-2.png']);
+
+    // Bank file: export, import as a new bank, rename a class there.
+    await openTab(page, 'References');
+    const exported = await downloadOf(page, () => page.getByRole('button', { name: 'Export bank Shapes' }).click());
+    const bankFile = JSON.parse(exported.bytes.toString('utf8'));
+    expect(bankFile.format).toBe('refseg.bank');
+    await page.locator('details.more summary').click();
+    await page.getByLabel('Bank file').setInputFiles({ name: exported.name, mimeType: 'application/json', buffer: exported.bytes });
+    await page.getByRole('button', { name: 'Import bank' }).click();
+    await expect.poll(() => page.locator('.banks li').count()).toBe(2);
+    await page.getByRole('button', { name: 'Rename class red' }).click();
+    await expect.poll(() => page.locator('table.classes tbody th').allTextContents()).toEqual(['crimson', 'blue', 'green']);
+    await w.shot('imported-and-renamed');
+
+    expect(w.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('phone (390×844): tenant key → bank → reference → segment', async () => {
+    const res = await fetch(`${stack.edgeUrl}/v1/admin/keys`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ tenant: 'phone' }) });
+    const { secret } = (await res.json()) as { secret: string };
+    const page = await newPage({ width: 390, height: 844 });
+    const w = await watch(page, 'node-phone');
+    await page.goto(stack.url);
+    await w.shot('sign-in');
+    await signInWith(page, secret);
+    await page.getByRole('heading', { name: 'Banks' }).waitFor();
+    await createBank(page, 'Phone shapes', 'red, blue');
+    // No horizontal scrolling at phone width.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // The camera input is there for phones.
+    expect(await page.locator('input[capture=environment]').count()).toBe(1);
+    await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('ref.png', scenes.reference.bytes)]);
+    await dragBox(page, [42, 42, 96, 96]);
+    await waitForPreview(page);
+    await w.shot('preview');
+    await page.getByRole('button', { name: 'Accept instance' }).click();
+    await page.getByLabel('Class', { exact: true }).selectOption('blue');
+    await dragBox(page, [175, 55, 120, 100]);
+    await waitForPreview(page);
+    await page.getByRole('button', { name: 'Accept instance' }).click();
+    await page.getByRole('button', { name: 'Add 2 references to bank' }).click();
+    await expect.poll(() => page.locator('.refs li').count(), { timeout: 60_000 }).toBe(2);
+    await w.shot('references');
+    await openTab(page, 'Segment');
+    await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('target.png', scenes.target.bytes)]);
+    await waitForJobs(page, 1);
+    await page.locator('.viewer').waitFor();
+    const api = w.segments[0];
+    expectListMatches(await shownDetections(page), api.detections, (d) => d.score >= 0.5);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.locator('.viewer').scrollIntoViewIfNeeded();
+    await w.shot('result');
+    expect(w.errors).toEqual([]);
+    await page.close();
+  });
+});
