@@ -108,6 +108,7 @@ describe('web app on the Node edge', () => {
     // Reference 2: a red disc, painted with the brush instead of a preview.
     await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('red-disc.png', scenes.reference2.bytes)]);
     await page.locator('.editor').waitFor({ state: 'visible' });
+    await page.getByLabel('Class', { exact: true }).selectOption('red');
     await chooseTool(page, 'Paint');
     await page.getByLabel('Brush size').fill('60');
     for (const y of [85, 100, 115, 130]) {

@@ -1,7 +1,8 @@
 // Class colours that stay distinct from the objects' own colours: each class takes the palette
 // colour farthest (in a perceptual RGB distance) from the mean colours of the objects it marks,
 // so a red object is never outlined in red. Colours are assigned in label order and not reused
-// while the palette lasts.
+// while the palette lasts. White and black are left out: they read as "no colour", and the
+// outlines already use them for contrast.
 export type Rgb = readonly [number, number, number];
 
 export const PALETTE: readonly Rgb[] = [
@@ -13,10 +14,9 @@ export const PALETTE: readonly Rgb[] = [
   [255, 90, 40], // orange red
   [30, 90, 255], // blue
   [200, 255, 0], // lime
-  [255, 255, 255], // white
-  [20, 20, 20], // near black
-  [120, 60, 20], // brown
   [255, 140, 200], // pink
+  [0, 150, 140], // teal
+  [180, 120, 255], // lavender
 ];
 
 /** Redmean distance: a cheap perceptual approximation (0 … ~765). */

@@ -144,7 +144,7 @@ export function annotateView(s: Session, bank: BankView, hooks: AnnotateHooks): 
   const brushInput = h('input', { type: 'range', min: 2, max: 60, value: brush, oninput: () => (brush = Number(brushInput.value)) });
   const classSelect = h('select', {}, bank.classes.map((c) => h('option', { value: c.name }, c.name)));
   const negative = h('input', { type: 'checkbox' });
-  const boxFields = (['x', 'y', 'width', 'height'] as const).map((k) => h('input', { type: 'number', min: 0, step: 1, 'aria-label': `Box ${k} (pixels)`, class: 'num-input' }));
+  const boxFields = (['x', 'y', 'width', 'height'] as const).map((k) => h('input', { type: 'number', min: 0, step: 1, 'aria-label': `Box ${k} (pixels)`, placeholder: k, class: 'num-input' }));
   const boxForm = h(
     'form',
     { class: 'inline box-form', 'aria-label': 'Box by numbers' },

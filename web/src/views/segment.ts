@@ -151,7 +151,7 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
   const hi = h('canvas', { class: 'layer hi', 'aria-hidden': 'true' });
   const stage = h('div', { class: 'stage' }, base, over, hi);
   const caption = h('p', { class: 'muted caption', 'aria-live': 'polite' });
-  const slider = h('input', { type: 'range', min: 0, max: 1, step: 0.01, value: thresholds.score });
+  const slider = h('input', { type: 'range', min: 0, max: 1, step: 0.01, value: thresholds.score, id: nextId('score') });
   const sliderOut = h('output', { class: 'mono' }, thresholds.score.toFixed(2));
   slider.addEventListener('input', () => {
     thresholds.score = Number(slider.value);
@@ -206,9 +206,8 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
     'div',
     { class: 'viewer', hidden: true },
     h('div', { class: 'viewer-main' }, stage, caption),
-    h('div', { class: 'viewer-side' }, field('Minimum score', h('div', { class: 'inline' }, slider, sliderOut)), perClass, modes, legend, detList, downloads),
+    h('div', { class: 'viewer-side' }, h('div', { class: 'field' }, h('label', { htmlFor: slider.id }, 'Minimum score'), h('div', { class: 'inline' }, slider, sliderOut)), perClass, modes, legend, detList, downloads),
   );
-  slider.id = nextId('score');
 
   const shownJob = () => shown!.job;
 
