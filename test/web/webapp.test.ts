@@ -197,7 +197,7 @@ describe('web app on the Node edge', () => {
     const bankFile = JSON.parse(exported.bytes.toString('utf8'));
     expect(bankFile.format).toBe('refseg.bank');
     await page.locator('details.more summary').click();
-    await page.getByLabel('Bank file').setInputFiles({ name: exported.name, mimeType: 'application/json', buffer: exported.bytes });
+    await page.getByLabel('Bank file', { exact: true }).setInputFiles({ name: exported.name, mimeType: 'application/json', buffer: exported.bytes });
     await page.getByRole('button', { name: 'Import bank' }).click();
     await expect.poll(() => page.locator('.banks li').count()).toBe(2);
     await page.getByRole('button', { name: 'Rename class red' }).click();
