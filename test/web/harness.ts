@@ -28,6 +28,8 @@ export interface WebStack {
   runtime: RuntimeName;
   /** Routes answered by a test double because the edge lacks them. */
   doubles: string[];
+  /** Routes the edge lacks (with doubles off, the page meets their 404s). */
+  missing: string[];
   close(): Promise<void>;
 }
 
@@ -49,11 +51,9 @@ export async function startWebStack(runtime: RuntimeName, gpu: StandinGpuNode, o
   await buildWebOnce();
   const edge: RunningEdge = await startEdge(runtime, { ...edgeEnv({ adminKey: ADMIN_KEY, gpu }), REFSEG_MAX_BODY_BYTES: '20000000', REFSEG_MAX_PIXELS: '40000000' });
   const missing: string[] = [];
-  if (options.doubles !== false) {
-    if (!(await hasRoute(edge.url, 'POST', '/v1/masks/preview'))) missing.push('/v1/masks/preview');
-    if (!(await hasRoute(edge.url, 'GET', '/v1/info'))) missing.push('/v1/info');
-  }
-  if (missing.length === 0) return { url: `${edge.url}/`, edgeUrl: edge.url, runtime, doubles: [], close: () => edge.close() };
+  if (!(await hasRoute(edge.url, 'POST', '/v1/masks/preview'))) missing.push('/v1/masks/preview');
+  if (!(await hasRoute(edge.url, 'GET', '/v1/info'))) missing.push('/v1/info');
+  if (missing.length === 0 || options.doubles === false) return { url: `${edge.url}/`, edgeUrl: edge.url, runtime, doubles: [], missing, close: () => edge.close() };
   const proxy: PageServer = await startPageServer({}, async (request) => {
     const url = new URL(request.url);
     if (missing.includes(url.pathname)) {
@@ -71,6 +71,7 @@ export async function startWebStack(runtime: RuntimeName, gpu: StandinGpuNode, o
     edgeUrl: edge.url,
     runtime,
     doubles: missing,
+    missing,
     async close() {
       await proxy.close();
       await edge.close();

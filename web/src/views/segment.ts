@@ -240,8 +240,9 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
     const { result, visible } = shown;
     const drawn = drawResult(over.getContext('2d')!, { image: shown.bitmap, pixels: shown.pixels, detections: result.detections, visible, mode, scale: scaleOf() }, shown.colours);
     shown.hits = drawn.hits;
-    hovered = null;
-    drawHighlight(hi.getContext('2d')!, shown.bitmap, null, undefined, 1);
+    // A redraw (filter, resize) keeps the highlight on a detection that is still shown.
+    const keep = hovered !== null && mode === 'instances' && visible.some((v) => v.index === hovered) ? hovered : null;
+    hovered = -1;
     const total = result.detections.length;
     caption.textContent = `${shown.job.name}: showing ${visible.length} of ${total} detections (${result.width}×${result.height}, ${result.cache === 'hit' ? 'cached candidates' : 'new candidates'}).`;
     over.setAttribute('aria-label', `${shown.job.name} with ${visible.length} detections: ${visible.map((v) => `${v.detection.class} ${fmtScore(v.detection.score)}`).join(', ') || 'none'}`);
@@ -260,6 +261,7 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
         ),
       ),
     );
+    highlight(keep);
   }
 
   function swatch(c: Rgb): HTMLElement {
