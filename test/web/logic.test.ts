@@ -62,7 +62,7 @@ describe('re-filtering in the page (shared selectDetections)', () => {
   });
 });
 
-const ref = (over: Partial<ReferenceView> & { quality?: Partial<ReferenceView['quality']> }): ReferenceView => ({
+const ref = (over: Omit<Partial<ReferenceView>, 'quality'> & { quality?: Partial<ReferenceView['quality']> }): ReferenceView => ({
   id: 'ref_1',
   className: 'cup',
   negative: false,
