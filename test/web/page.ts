@@ -118,3 +118,16 @@ export async function shownDetections(page: Page): Promise<[string, string][]> {
 export async function waitForJobs(page: Page, count: number): Promise<void> {
   await expect.poll(() => page.locator('.queue li.state-done').count(), { timeout: 120_000 }).toBe(count);
 }
+
+/** Form controls and buttons with no accessible name (label, aria-label, aria-labelledby or text). */
+export async function unlabelled(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('input, select, textarea, button, [role=tab]')]
+      .filter((el) => {
+        const labels = (el as HTMLInputElement).labels;
+        const named = (labels && labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent!.trim());
+        return !named;
+      })
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+}

@@ -15,7 +15,7 @@ import { testScenes } from '../edge/harness/scenes.ts';
 import type { TestScenes } from '../edge/harness/scenes.ts';
 import { ADMIN_KEY, startWebStack } from './harness.ts';
 import type { WebStack } from './harness.ts';
-import { chooseTool, clickImage, clientPoint, createBank, dragBox, openTab, shownDetections, signInWith, waitForJobs, waitForPreview, watch } from './page.ts';
+import { chooseTool, clickImage, clientPoint, createBank, dragBox, openTab, shownDetections, signInWith, unlabelled, waitForJobs, waitForPreview, watch } from './page.ts';
 import type { Watch } from './page.ts';
 
 let gpu: StandinGpuNode;
@@ -128,6 +128,7 @@ describe('web app on the Node edge', () => {
     expect(await page.locator('.refs li').first().textContent()).toContain('shapes-ref.png');
     expect(await page.locator('.feedback').textContent()).toMatch(/Added from red-disc\.png/);
     await w.shot('references-with-quality');
+    expect(await unlabelled(page)).toEqual([]);
 
     // Segment two images (a client-side queue, one at a time).
     await openTab(page, 'Segment');
@@ -145,6 +146,7 @@ describe('web app on the Node edge', () => {
     expect(kept.map((d) => d.class).sort()).toEqual(['blue', 'red', 'red']);
     expect(await page.locator('.viewer .caption').textContent()).toContain(`showing ${kept.length} of ${api.detections.length} detections`);
     await w.shot('result');
+    expect(await unlabelled(page)).toEqual([]);
 
     // Re-filtering happens in the page: no new request.
     const before = w.segmentRequests;
@@ -212,8 +214,10 @@ describe('web app on the Node edge', () => {
     const res = await fetch(`${stack.edgeUrl}/v1/admin/keys`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ tenant: 'phone' }) });
     const { secret } = (await res.json()) as { secret: string };
     const page = await newPage({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: 'dark' });
     const w = await watch(page, 'node-phone');
     await page.goto(stack.url);
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(16, 20, 27)');
     await w.shot('sign-in');
     await signInWith(page, secret);
     await page.getByRole('heading', { name: 'Banks' }).waitFor();
@@ -227,14 +231,27 @@ describe('web app on the Node edge', () => {
     await waitForPreview(page);
     await w.shot('preview');
     await page.getByRole('button', { name: 'Accept instance' }).click();
-    await page.getByLabel('Class', { exact: true }).selectOption('blue');
-    await dragBox(page, [175, 55, 120, 100]);
+    // The second instance by keyboard only: class, box by numbers, preview, accept, store.
+    await page.getByLabel('Class', { exact: true }).focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.getByLabel('Class', { exact: true }).inputValue()).toBe('blue');
+    await page.getByLabel('Box x (pixels)').focus();
+    for (const v of ['175', '55', '120', '100']) {
+      await page.keyboard.type(v);
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
     await waitForPreview(page);
-    await page.getByRole('button', { name: 'Accept instance' }).click();
-    await page.getByRole('button', { name: 'Add 2 references to bank' }).click();
+    await page.getByRole('button', { name: 'Accept instance' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Add 2 references to bank' }).focus();
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.refs li').count(), { timeout: 60_000 }).toBe(2);
     await w.shot('references');
-    await openTab(page, 'Segment');
+    // Tabs follow the ARIA pattern: arrow keys move between them.
+    await page.getByRole('tab', { name: /^References/ }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByRole('tab', { name: 'Segment' }).getAttribute('aria-selected')).toBe('true');
     await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('target.png', scenes.target.bytes)]);
     await waitForJobs(page, 1);
     await page.locator('.viewer').waitFor();

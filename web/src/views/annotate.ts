@@ -206,6 +206,7 @@ export function annotateView(s: Session, bank: BankView, hooks: AnnotateHooks): 
     mask = null;
     prompt = { points: [] };
     drag = null;
+    for (const f of boxFields) f.value = '';
     acceptBtn.disabled = true;
     status.textContent = current ? 'Draw a box around one object, or click points on it.' : '';
     draw();
