@@ -30,6 +30,8 @@ export interface WebStack {
   doubles: string[];
   /** Routes the edge lacks (with doubles off, the page meets their 404s). */
   missing: string[];
+  /** With the proxy: its next n segment requests get 503 + Retry-After (a busy GPU). */
+  busy(n: number, retryAfterSeconds: number): void;
   close(): Promise<void>;
 }
 
@@ -47,15 +49,32 @@ async function hasRoute(edgeUrl: string, method: string, path: string): Promise<
   return !notFound;
 }
 
-export async function startWebStack(runtime: RuntimeName, gpu: StandinGpuNode, options: { doubles?: boolean } = {}): Promise<WebStack> {
+/**
+ * doubles: false → the page loads from the edge itself, missing routes stay missing.
+ * proxy: true → the proxy runs even when no double is needed (for busy()).
+ */
+export async function startWebStack(runtime: RuntimeName, gpu: StandinGpuNode, options: { doubles?: boolean; proxy?: boolean } = {}): Promise<WebStack> {
   await buildWebOnce();
   const edge: RunningEdge = await startEdge(runtime, { ...edgeEnv({ adminKey: ADMIN_KEY, gpu }), REFSEG_MAX_BODY_BYTES: '20000000', REFSEG_MAX_PIXELS: '40000000' });
   const missing: string[] = [];
   if (!(await hasRoute(edge.url, 'POST', '/v1/masks/preview'))) missing.push('/v1/masks/preview');
   if (!(await hasRoute(edge.url, 'GET', '/v1/info'))) missing.push('/v1/info');
-  if (missing.length === 0 || options.doubles === false) return { url: `${edge.url}/`, edgeUrl: edge.url, runtime, doubles: [], missing, close: () => edge.close() };
+  const noProxy = options.doubles === false || (missing.length === 0 && !options.proxy);
+  const noBusy = () => {
+    throw new Error('busy() needs the proxy (proxy: true)');
+  };
+  if (noProxy) return { url: `${edge.url}/`, edgeUrl: edge.url, runtime, doubles: [], missing, busy: noBusy, close: () => edge.close() };
+  let busyLeft = 0;
+  let busyFor = 1;
   const proxy: PageServer = await startPageServer({}, async (request) => {
     const url = new URL(request.url);
+    if (busyLeft > 0 && request.method === 'POST' && /\/v1\/banks\/[^/]+\/segment$/.test(url.pathname)) {
+      busyLeft--;
+      await request.arrayBuffer();
+      const res = problem(503, 'unavailable', 'Every gpu-node is busy (test).');
+      res.headers.set('Retry-After', String(busyFor));
+      return res;
+    }
     if (missing.includes(url.pathname)) {
       if (url.pathname === '/v1/info') return Response.json({ standin: true, modelId: gpu.modelId });
       return previewDouble(request, gpu);
@@ -72,6 +91,10 @@ export async function startWebStack(runtime: RuntimeName, gpu: StandinGpuNode, o
     runtime,
     doubles: missing,
     missing,
+    busy(n, retryAfterSeconds) {
+      busyLeft = n;
+      busyFor = retryAfterSeconds;
+    },
     async close() {
       await proxy.close();
       await edge.close();

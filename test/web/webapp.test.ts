@@ -25,7 +25,7 @@ let chromium: RunningChromium;
 
 beforeAll(async () => {
   [gpu, scenes] = await Promise.all([startStandinGpuNode(), testScenes()]);
-  stack = await startWebStack('node', gpu);
+  stack = await startWebStack('node', gpu, { proxy: true });
   chromium = await launchChromium();
 });
 afterAll(async () => {
@@ -58,7 +58,7 @@ function expectListMatches(list: [string, string][], api: { class: string; score
 describe('web app on the Node edge', () => {
   it('desktop: admin key → tenant key → bank → references → segment → downloads', async () => {
     const page = await newPage({ width: 1280, height: 900 });
-    const w: Watch = await watch(page, 'node-desktop');
+    const w: Watch = await watch(page, 'node-desktop', [], true);
     page.on('dialog', (d) => void d.accept(d.type() === 'prompt' ? 'crimson' : undefined));
 
     await page.goto(stack.url);
@@ -130,12 +130,14 @@ describe('web app on the Node edge', () => {
     await w.shot('references-with-quality');
     expect(await unlabelled(page)).toEqual([]);
 
-    // Segment two images (a client-side queue, one at a time).
+    // Segment two images (a client-side queue, one at a time); the GPU is busy at first.
     await openTab(page, 'Segment');
+    stack.busy(1, 2);
     await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('target-1.png', scenes.target.bytes), png('target-2.png', scenes.target2.bytes)]);
-    await expect.poll(() => page.locator('.queue li').allTextContents()).toEqual([expect.stringMatching(/Segmenting|Done/), expect.stringMatching(/Queued, position 1|Segmenting|Done/)]);
-    await w.shot('queue');
+    await expect.poll(() => page.locator('.queue .job-state').allTextContents()).toEqual([expect.stringMatching(/^GPU busy: trying again in [12] s$/), 'Queued, position 1']);
+    await w.shot('queue-gpu-busy');
     await waitForJobs(page, 2);
+    expect(w.segmentRequests).toBe(3);
     await page.locator('.viewer').waitFor();
     expect(w.segments).toHaveLength(2);
     const api = w.segments.find((s) => s.width === 400)!;

@@ -36,9 +36,9 @@ export function classesView(s: Session, bank: BankView, hooks: BankHooks): HTMLE
       'tr',
       {},
       h('th', { scope: 'row' }, c.name),
-      h('td', { class: 'num' }, String(c.positives)),
-      h('td', { class: 'num' }, String(c.negatives)),
-      h('td', {}, agreement, warn ? h('span', { class: 'warn-text' }, ` · ${warn}`) : null),
+      h('td', { class: 'num', 'data-label': 'examples' }, String(c.positives)),
+      h('td', { class: 'num', 'data-label': 'negatives' }, String(c.negatives)),
+      h('td', { 'data-label': 'agreement' }, agreement, warn ? h('span', { class: 'warn-text' }, ` · ${warn}`) : null),
       h(
         'td',
         { class: 'actions' },
