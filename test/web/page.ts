@@ -1,7 +1,7 @@
 // Driving the web app as a person does (playwright-core on Debian's Chromium): helpers for the
 // steps of the flow, screenshots of each step, and the watchers every test needs (console
 // errors, the API's segment answers to compare the page's numbers with).
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Page, Response as PwResponse } from 'playwright-core';
 import { expect } from 'vitest';
@@ -20,6 +20,7 @@ export interface Watch {
 /** allowMissing: paths whose 404 the page meets on purpose; allowBusy: let 503s of /segment through (the test made them). */
 export async function watch(page: Page, folder: string, allowMissing: readonly string[] = [], allowBusy = false): Promise<Watch> {
   const dir = join(OUT, folder);
+  await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   let step = 0;
   const w: Watch = {

@@ -8,6 +8,7 @@ import type { PreviewPrompt, Session } from '../api.ts';
 import { css, PALETTE } from '../colors.ts';
 import type { Rgb } from '../colors.ts';
 import { announce, field, h, nextId } from '../dom.ts';
+import { dropZone } from '../dropzone.ts';
 import { decode, encode, outline, paint } from '../masks.ts';
 import { qualityNote, referenceName } from '../quality.ts';
 
@@ -56,28 +57,10 @@ export function annotateView(s: Session, bank: BankView, hooks: AnnotateHooks): 
   const feedback = h('div', { class: 'feedback', 'aria-live': 'polite' });
 
   // ---- images in ----
-  const pick = h('input', { type: 'file', accept: 'image/*', multiple: true, class: 'visually-hidden', id: nextId('pick') });
-  const camera = h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'visually-hidden', id: nextId('cam') });
-  const drop = h(
-    'div',
-    { class: 'dropzone' },
-    h('p', {}, 'Drop reference images here, or'),
-    h('div', { class: 'inline' },
-      h('label', { htmlFor: pick.id, class: 'button primary', tabIndex: 0 }, 'Choose images'),
-      h('label', { htmlFor: camera.id, class: 'button', tabIndex: 0 }, 'Take a photo'),
-    ),
-    pick,
-    camera,
-  );
-  for (const lbl of drop.querySelectorAll('label.button')) {
-    lbl.addEventListener('keydown', (ev) => {
-      const k = (ev as KeyboardEvent).key;
-      if (k === 'Enter' || k === ' ') {
-        ev.preventDefault();
-        (lbl as HTMLLabelElement).control?.click();
-      }
-    });
-  }
+  const drop = dropZone('Drop reference images (or a folder) here, or', [
+    { label: 'Choose images', primary: true },
+    { label: 'Take a photo', capture: 'environment' },
+  ], (files) => void addFiles(files));
   const strip = h('ul', { class: 'strip', 'aria-label': 'Images waiting for annotation' });
 
   async function addFiles(files: Iterable<File>) {
@@ -94,19 +77,6 @@ export function annotateView(s: Session, bank: BankView, hooks: AnnotateHooks): 
     if (!current && pending.length) select(pending[0]);
     renderStrip();
   }
-  pick.addEventListener('change', () => void addFiles(pick.files ?? []).then(() => (pick.value = '')));
-  camera.addEventListener('change', () => void addFiles(camera.files ?? []).then(() => (camera.value = '')));
-  drop.addEventListener('dragover', (ev) => {
-    ev.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (ev) => {
-    ev.preventDefault();
-    drop.classList.remove('over');
-    void addFiles(ev.dataTransfer?.files ?? []);
-  });
-
   function renderStrip() {
     strip.replaceChildren(
       ...pending.map((p) =>

@@ -11,6 +11,7 @@ import { css } from '../colors.ts';
 import { announce, field, fmtScore, h, nextId, saveBlob } from '../dom.ts';
 import { visibleDetections } from '../filter.ts';
 import type { Thresholds } from '../filter.ts';
+import { dropZone } from '../dropzone.ts';
 import { decode } from '../masks.ts';
 import { coloursFor, drawHighlight, drawResult, valuePng } from '../overlay.ts';
 import type { ViewMode, Visible } from '../overlay.ts';
@@ -44,53 +45,16 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
   });
 
   // ---- input ----
-  const pick = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp', multiple: true, class: 'visually-hidden', id: nextId('seg') });
-  const folder = h('input', { type: 'file', multiple: true, class: 'visually-hidden', id: nextId('dir') });
-  folder.setAttribute('webkitdirectory', '');
   const enqueue = (files: Iterable<File>) => {
     const images = [...files].filter((f) => /^image\/(jpeg|png|webp)$/.test(f.type)).map((f) => ({ name: f.webkitRelativePath || f.name, file: f }));
     if (images.length === 0) return announce('No JPEG, PNG or WebP images there.');
     queue.add(images);
     announce(`${images.length} image${images.length > 1 ? 's' : ''} queued.`);
   };
-  pick.addEventListener('change', () => {
-    enqueue(pick.files ?? []);
-    pick.value = '';
-  });
-  folder.addEventListener('change', () => {
-    enqueue(folder.files ?? []);
-    folder.value = '';
-  });
-  const drop = h(
-    'div',
-    { class: 'dropzone' },
-    h('p', {}, 'Drop images (or a folder’s images) here, or'),
-    h('div', { class: 'inline' },
-      h('label', { htmlFor: pick.id, class: 'button primary', tabIndex: 0 }, 'Choose images'),
-      h('label', { htmlFor: folder.id, class: 'button', tabIndex: 0 }, 'Choose a folder'),
-    ),
-    pick,
-    folder,
-  );
-  for (const lbl of drop.querySelectorAll('label.button')) {
-    lbl.addEventListener('keydown', (ev) => {
-      const k = (ev as KeyboardEvent).key;
-      if (k === 'Enter' || k === ' ') {
-        ev.preventDefault();
-        (lbl as HTMLLabelElement).control?.click();
-      }
-    });
-  }
-  drop.addEventListener('dragover', (ev) => {
-    ev.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (ev) => {
-    ev.preventDefault();
-    drop.classList.remove('over');
-    void filesOf(ev.dataTransfer).then(enqueue);
-  });
+  const drop = dropZone('Drop images (or a folder) here, or', [
+    { label: 'Choose images', primary: true, accept: 'image/jpeg,image/png,image/webp' },
+    { label: 'Choose a folder', folder: true },
+  ], enqueue);
 
   // ---- queue ----
   const queueList = h('ol', { class: 'list queue', 'aria-label': 'Images to segment' });
@@ -356,25 +320,4 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
     queueList,
     viewer,
   );
-}
-
-/** Files of a drop, walking dropped folders (webkitGetAsEntry) one level at a time. */
-async function filesOf(data: DataTransfer | null): Promise<File[]> {
-  if (!data) return [];
-  const entries = [...data.items].map((i) => i.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
-  if (entries.length === 0) return [...data.files];
-  const out: File[] = [];
-  const walk = async (entry: FileSystemEntry): Promise<void> => {
-    if (entry.isFile) out.push(await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej)));
-    else if (entry.isDirectory) {
-      const reader = (entry as FileSystemDirectoryEntry).createReader();
-      for (;;) {
-        const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
-        if (batch.length === 0) break;
-        for (const e of batch) await walk(e);
-      }
-    }
-  };
-  for (const e of entries) await walk(e);
-  return out;
 }
