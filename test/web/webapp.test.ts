@@ -195,9 +195,36 @@ describe('web app on the Node edge', () => {
     const all = await downloadOf(page, () => page.getByRole('button', { name: 'COCO JSON of all images' }).click());
     expect(JSON.parse(all.bytes.toString('utf8')).images.map((i: { file_name: string }) => i.file_name)).toEqual(['target-1.png', 'target-2.png']);
 
-    // Bank file: export, import as a new bank, rename a class there.
+    // Quality feedback names the reference that causes it: a red disc given as "blue" is an
+    // outlier of blue; a negative of red is said to be one. Deleting the wrong one clears it.
     await openTab(page, 'References');
-    const exported = await downloadOf(page, () => page.getByRole('button', { name: 'Export bank Shapes' }).click());
+    await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('mislabelled.png', scenes.target2.bytes)]);
+    await page.getByLabel('Class', { exact: true }).selectOption('blue');
+    await chooseTool(page, 'Box');
+    await dragBox(page, [205, 115, 110, 110]);
+    await waitForPreview(page);
+    await page.getByRole('button', { name: 'Accept instance' }).click();
+    await page.getByLabel('Class', { exact: true }).selectOption('red');
+    await page.getByLabel('Negative example').check();
+    await dragBox(page, [35, 35, 120, 90]);
+    await waitForPreview(page);
+    await page.getByRole('button', { name: 'Accept instance' }).click();
+    expect(await page.locator('.instances li').allTextContents()).toEqual([expect.stringMatching(/^blue · /), expect.stringMatching(/^red \(negative\) · /)]);
+    await page.getByRole('button', { name: 'Add 2 references to bank' }).click();
+    await expect.poll(() => page.locator('.refs li').count(), { timeout: 60_000 }).toBe(5);
+    const wrong = page.locator('.refs li').nth(3);
+    expect(await wrong.locator('.note-summary').textContent()).toBe('Warning: Looks unlike the other "blue" examples.');
+    await wrong.locator('summary').click();
+    expect(await wrong.locator('.note-detail').textContent()).toMatch(/^Reference 4 \(mask on mislabelled\.png\) agrees only -?\d+% with the rest of "blue"\./);
+    expect(await page.locator('.refs li').nth(4).locator('.note-summary').textContent()).toBe('Negative example of "red".');
+    expect(await page.locator('table.classes tbody tr').nth(1).textContent()).toMatch(/outlier/);
+    await w.shot('quality-warning');
+    await page.getByRole('button', { name: 'Delete Reference 4 (mask on mislabelled.png)' }).click();
+    await expect.poll(() => page.locator('.refs li').count()).toBe(4);
+    expect(await page.locator('.refs .tone-warn').count()).toBe(0);
+
+    // Bank file: export, import as a new bank, rename a class there.
+    const exported = await downloadOf(page, () => page.getByRole('button', { name: /^Export bank Shapes/ }).click());
     const bankFile = JSON.parse(exported.bytes.toString('utf8'));
     expect(bankFile.format).toBe('refseg.bank');
     await page.locator('details.more summary').click();
@@ -207,6 +234,9 @@ describe('web app on the Node edge', () => {
     await page.getByRole('button', { name: 'Rename class red' }).click();
     await expect.poll(() => page.locator('table.classes tbody th').allTextContents()).toEqual(['crimson', 'blue', 'green']);
     await w.shot('imported-and-renamed');
+    await page.locator('.banks li.current').getByRole('button', { name: /^Delete bank Shapes \(bank_/ }).click();
+    await expect.poll(() => page.locator('.banks li').count()).toBe(1);
+    expect(await page.getByRole('heading', { name: 'Start here' }).isVisible()).toBe(true);
 
     expect(w.errors).toEqual([]);
     await page.close();

@@ -29,7 +29,7 @@ export function banksView(s: Session, banks: readonly BankSummary[], current: st
         h('button', {
           type: 'button',
           class: 'icon',
-          'aria-label': `Export bank ${b.name}`,
+          'aria-label': `Export bank ${b.name} (${b.id})`,
           title: 'Export bank file',
           onclick: async () => {
             try {
@@ -44,7 +44,7 @@ export function banksView(s: Session, banks: readonly BankSummary[], current: st
         h('button', {
           type: 'button',
           class: 'icon danger',
-          'aria-label': `Delete bank ${b.name}`,
+          'aria-label': `Delete bank ${b.name} (${b.id})`,
           title: 'Delete bank',
           onclick: async () => {
             if (!confirm(`Delete bank "${b.name}" and all its references? This cannot be undone.`)) return;
