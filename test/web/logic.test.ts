@@ -83,6 +83,11 @@ describe('quality feedback in plain words', () => {
     expect(n.summary).toBe('Looks unlike the other "cup" examples.');
     expect(n.detail).toBe('Reference 2 (box on a.jpg) agrees only 31% with the rest of "cup". It may show a different object or have a mask that misses the object; check it, or delete it if it is wrong.');
   });
+  it('names both references when an outlier has a single peer', () => {
+    const n = qualityNote(ref({ quality: { classCosine: 0.1, outlier: true } }), 'Reference 4 (mask on b.png)', ['Reference 2 (box on a.png)']);
+    expect(n.summary).toBe('Disagrees with the other "cup" example.');
+    expect(n.detail).toMatch(/^Reference 4 \(mask on b\.png\) and Reference 2 \(box on a\.png\) are the only examples of "cup" and look unlike each other \(10%\)\./);
+  });
   it('says a confusable reference is as close to the other class, naming it', () => {
     const n = qualityNote(ref({ quality: { classCosine: 0.7, nearestOtherClass: { className: 'mug', cosine: 0.68 }, margin: 0.02, confusable: true } }), 'Reference 4 (mask)');
     expect(n.summary).toBe('Easily confused with "mug".');

@@ -20,7 +20,11 @@ export function referenceName(ref: ReferenceView, position: number, imageName: s
   return `Reference ${position} (${ref.negative ? 'negative, ' : ''}${how})`;
 }
 
-export function qualityNote(ref: ReferenceView, name: string): QualityNote {
+/**
+ * `peers`: names of the other positive references of the same class, when known. With a single
+ * peer an outlier is a disagreement of two, so both are named: either may be the wrong one.
+ */
+export function qualityNote(ref: ReferenceView, name: string, peers: readonly string[] = []): QualityNote {
   const q = ref.quality;
   const cls = `"${ref.className}"`;
   if (ref.negative) {
@@ -29,6 +33,15 @@ export function qualityNote(ref: ReferenceView, name: string): QualityNote {
       tone: 'info',
       summary: `Negative example of ${cls}.`,
       detail: `${name} shows what ${cls} is not: things that look like it get lower ${cls} scores.${against}`,
+    };
+  }
+  if (q.outlier && peers.length === 1) {
+    return {
+      tone: 'warn',
+      summary: `Disagrees with the other ${cls} example.`,
+      detail:
+        `${name} and ${peers[0]} are the only examples of ${cls} and look unlike each other (${q.classCosine === null ? 'weak agreement' : pct(q.classCosine)}). ` +
+        'One of them probably shows another object or has a bad mask: check both, delete the wrong one, or add more examples.',
     };
   }
   if (q.outlier) {

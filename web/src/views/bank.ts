@@ -89,15 +89,17 @@ export function classesView(s: Session, bank: BankView, hooks: BankHooks): HTMLE
 
 export function referencesView(s: Session, bank: BankView, refs: readonly ReferenceView[], hooks: BankHooks): HTMLElement {
   const error = h('p', { class: 'error', role: 'alert' });
+  const names = refs.map((r, i) => referenceName(r, i + 1, hooks.imageName(r.source.imageSha256)));
   const items = refs.map((r, i) => {
-    const name = referenceName(r, i + 1, hooks.imageName(r.source.imageSha256));
-    const note = qualityNote(r, name);
+    const name = names[i];
+    const peers = r.negative ? [] : names.filter((_, j) => j !== i && !refs[j].negative && refs[j].className === r.className);
+    const note = qualityNote(r, name, peers);
     return h(
       'li',
       { class: `ref tone-${note.tone}`, 'data-ref': r.id },
       h('span', { class: 'badge', 'aria-hidden': 'true' }, note.tone === 'warn' ? '!' : note.tone === 'ok' ? '✓' : 'i'),
       h('div', { class: 'grow' },
-        h('div', {}, h('strong', {}, `${i + 1}. ${r.className}`), r.negative ? h('span', { class: 'tag' }, 'negative') : null, ' ', h('span', { class: 'muted' }, name.replace(/^Reference \d+ /, ''))),
+        h('div', {}, h('strong', {}, `${i + 1}. ${r.className}`), r.negative ? h('span', { class: 'tag' }, 'negative') : null, ' ', h('span', { class: 'muted' }, name.replace(/^Reference \d+ /, '').replace('(negative, ', '('))),
         h('div', { class: 'note-summary' }, note.tone === 'warn' ? h('span', { class: 'visually-hidden' }, 'Warning: ') : null, note.summary),
         h('details', {}, h('summary', {}, 'Why'), h('p', { class: 'note-detail' }, note.detail)),
       ),
