@@ -287,8 +287,22 @@ describe('web app on the Node edge', () => {
     await page.getByRole('tab', { name: /^References/ }).focus();
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.getByRole('tab', { name: 'Segment' }).getAttribute('aria-selected')).toBe('true');
-    await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('target.png', scenes.target.bytes)]);
+    // Dropped files (as from a file manager); the first, a large photo, is cancelled while it runs.
+    const dropped = await page.evaluateHandle(
+      ([big, small]) => {
+        const dt = new DataTransfer();
+        const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        dt.items.add(new File([bytes(big)], 'large.png', { type: 'image/png' }));
+        dt.items.add(new File([bytes(small)], 'target.png', { type: 'image/png' }));
+        return dt;
+      },
+      [Buffer.from(scenes.large).toString('base64'), Buffer.from(scenes.target.bytes).toString('base64')] as const,
+    );
+    await page.locator('.dropzone').dispatchEvent('drop', { dataTransfer: dropped });
+    await expect.poll(() => page.locator('.queue .job-state').allTextContents()).toEqual(['Segmenting…', 'Queued, position 1']);
+    await page.getByRole('button', { name: 'Cancel large.png' }).click();
     await waitForJobs(page, 1);
+    expect(await page.locator('.queue .job-state').allTextContents()).toEqual(['Cancelled', expect.stringMatching(/^Done: \d+ detections/)]);
     await page.locator('.viewer').waitFor();
     const api = w.segments[0];
     expectListMatches(await shownDetections(page), api.detections, (d) => d.score >= 0.5);
