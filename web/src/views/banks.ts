@@ -16,6 +16,9 @@ export function banksView(s: Session, banks: readonly BankSummary[], current: st
   const error = h('p', { class: 'error', role: 'alert' });
   const fail = (err: unknown) => (error.textContent = errorText(err));
 
+  // Two banks of one name (an import of an export) are told apart by id.
+  const names = banks.map((b) => b.name);
+  const twin = (name: string) => names.indexOf(name) !== names.lastIndexOf(name);
   const list = h(
     'ul',
     { class: 'list banks', 'aria-label': 'Your banks' },
@@ -25,7 +28,7 @@ export function banksView(s: Session, banks: readonly BankSummary[], current: st
         'li',
         { class: `row${b.id === current ? ' current' : ''}` },
         h('button', { type: 'button', class: 'link grow', 'aria-current': b.id === current ? 'true' : null, onclick: () => hooks.open(b.id) },
-          h('strong', {}, b.name), h('span', { class: 'muted' }, ` ${b.classes.length} classes · ${b.referenceCount} references`)),
+          h('strong', {}, b.name), twin(b.name) ? h('span', { class: 'muted mono' }, ` ${b.id}`) : null, h('span', { class: 'muted' }, ` ${b.classes.length} classes · ${b.referenceCount} references`)),
         h('button', {
           type: 'button',
           class: 'icon',
