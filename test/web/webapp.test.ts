@@ -312,4 +312,28 @@ describe('web app on the Node edge', () => {
     expect(w.errors).toEqual([]);
     await page.close();
   });
+
+  it('an EXIF-rotated photo is shown upright and the preview mask lands where the box was drawn', async () => {
+    const res = await fetch(`${stack.edgeUrl}/v1/admin/keys`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ tenant: 'exif' }) });
+    const { secret } = (await res.json()) as { secret: string };
+    // Stored 320×240 with the red disc at (90, 90); orientation 6 shows it 240×320, the disc at (149, 90).
+    const rotated = await sharp(scenes.reference.bytes).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const page = await newPage({ width: 1280, height: 900 });
+    const w = await watch(page, 'node-exif');
+    await page.goto(stack.url);
+    await signInWith(page, secret);
+    await createBank(page, 'Rotated', 'red');
+    await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([{ name: 'phone-photo.jpg', mimeType: 'image/jpeg', buffer: rotated }]);
+    await page.locator('.editor').waitFor();
+    expect(await page.locator('.editor canvas.base').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height])).toEqual([240, 320]);
+    await dragBox(page, [104, 45, 90, 90]);
+    const status = await waitForPreview(page);
+    const px = Number(/, (\d+) px\./.exec(status)![1]);
+    // The disc's area is π·45² ≈ 6362 px; the grey around it would give a very different mask.
+    expect(px).toBeGreaterThan(5600);
+    expect(px).toBeLessThan(7200);
+    await w.shot('rotated-preview');
+    expect(w.errors).toEqual([]);
+    await page.close();
+  });
 });
