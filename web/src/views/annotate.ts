@@ -158,6 +158,7 @@ export function annotateView(s: Session, bank: BankView, hooks: AnnotateHooks): 
     base.width = over.width = p.bitmap.width;
     base.height = over.height = p.bitmap.height;
     base.getContext('2d')!.drawImage(p.bitmap, 0, 0);
+    stage.style.setProperty('--ar', String(p.bitmap.width / p.bitmap.height));
     clearCurrent();
     renderStrip();
     renderInstances();

@@ -186,6 +186,7 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
     base.width = bitmap.width;
     base.height = bitmap.height;
     base.getContext('2d')!.drawImage(bitmap, 0, 0);
+    stage.style.setProperty('--ar', String(bitmap.width / bitmap.height));
     viewer.hidden = false;
     renderQueue();
     refilter();
