@@ -49,10 +49,10 @@ async function downloadOf(page: Page, click: () => Promise<void>): Promise<{ nam
 
 const fmt = (s: number) => s.toFixed(3);
 
-/** Checks the list against the API's answer at the page's current thresholds. */
-function expectListMatches(list: [string, string][], api: { class: string; score: number }[], keep: (d: { class: string; score: number }) => boolean) {
+/** The list shows the API's answer at the page's current thresholds (it redraws on the next frame). */
+async function expectListMatches(page: Page, api: { class: string; score: number }[], keep: (d: { class: string; score: number }) => boolean) {
   const expected = api.filter(keep).map((d) => [d.class, fmt(d.score)]);
-  expect(list).toEqual(expected);
+  await expect.poll(() => shownDetections(page)).toEqual(expected);
 }
 
 describe('web app on the Node edge', () => {
@@ -143,7 +143,7 @@ describe('web app on the Node edge', () => {
     const api = w.segments.find((s) => s.width === 400)!;
     expect(api.detections.length).toBeGreaterThan(0);
     // Default view: score ≥ 0.5, best first, exactly the API's numbers.
-    expectListMatches(await shownDetections(page), api.detections, (d) => d.score >= 0.5);
+    await expectListMatches(page, api.detections, (d) => d.score >= 0.5);
     const kept = api.detections.filter((d) => d.score >= 0.5);
     expect(kept.map((d) => d.class).sort()).toEqual(['blue', 'red', 'red']);
     expect(await page.locator('.viewer .caption').textContent()).toContain(`showing ${kept.length} of ${api.detections.length} detections`);
@@ -153,11 +153,11 @@ describe('web app on the Node edge', () => {
     // Re-filtering happens in the page: no new request.
     const before = w.segmentRequests;
     await page.getByLabel('Minimum score').fill('0');
-    expectListMatches(await shownDetections(page), api.detections, () => true);
+    await expectListMatches(page, api.detections, () => true);
     await page.getByLabel('Minimum score').fill('0.5');
     await page.locator('details.per-class summary').click();
     await page.locator('input[data-class="red"]').fill('0.999');
-    expectListMatches(await shownDetections(page), api.detections, (d) => d.score >= (d.class === 'red' ? 0.999 : 0.5));
+    await expectListMatches(page, api.detections, (d) => d.score >= (d.class === 'red' ? 0.999 : 0.5));
     await w.shot('per-class-threshold');
     await page.locator('input[data-class="red"]').fill('');
     expect(w.segmentRequests).toBe(before);
@@ -305,7 +305,7 @@ describe('web app on the Node edge', () => {
     expect(await page.locator('.queue .job-state').allTextContents()).toEqual(['Cancelled', expect.stringMatching(/^Done: \d+ detections/)]);
     await page.locator('.viewer').waitFor();
     const api = w.segments[0];
-    expectListMatches(await shownDetections(page), api.detections, (d) => d.score >= 0.5);
+    await expectListMatches(page, api.detections, (d) => d.score >= 0.5);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.locator('.viewer').scrollIntoViewIfNeeded();
     await w.shot('result');

@@ -64,3 +64,30 @@ export function paint(rgba: Uint8ClampedArray, mask: Uint8Array, colour: Rgb, al
     rgba[o + 3] = outA * 255;
   }
 }
+
+/** A mask cut to its box: what a detection covers, kept small (photos are large, objects rarely). */
+export interface Crop {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  data: Uint8Array;
+}
+
+export function cropOf(mask: Uint8Array, width: number, height: number, bbox: readonly number[]): Crop {
+  const x = Math.max(0, Math.floor(bbox[0]));
+  const y = Math.max(0, Math.floor(bbox[1]));
+  const w = Math.max(0, Math.min(width, Math.ceil(bbox[0] + bbox[2])) - x);
+  const h = Math.max(0, Math.min(height, Math.ceil(bbox[1] + bbox[3])) - y);
+  const data = new Uint8Array(w * h);
+  for (let r = 0; r < h; r++) data.set(mask.subarray((y + r) * width + x, (y + r) * width + x + w), r * w);
+  return { x, y, w, h, data };
+}
+
+/** paint() of a crop into a full-size RGBA buffer of the given width. */
+export function paintCrop(rgba: Uint8ClampedArray, width: number, crop: Crop, cropMask: Uint8Array, colour: Rgb, alpha: number): void {
+  for (let r = 0; r < crop.h; r++) {
+    const row = rgba.subarray(4 * ((crop.y + r) * width + crop.x), 4 * ((crop.y + r) * width + crop.x + crop.w));
+    paint(row, cropMask.subarray(r * crop.w, (r + 1) * crop.w), colour, alpha);
+  }
+}

@@ -6,7 +6,8 @@ import type { SegmentDetection } from '../../shared/client/index.ts';
 import { assignClassColours, css, textColourOn } from './colors.ts';
 import type { Rgb } from './colors.ts';
 import { fmtScore } from './dom.ts';
-import { decode, meanColour, outline, paint, rleOf, union } from './masks.ts';
+import { decode, meanColour, outline, paint, paintCrop, rleOf, union } from './masks.ts';
+import type { Crop } from './masks.ts';
 
 export type ViewMode = 'instances' | 'semantic';
 
@@ -18,6 +19,8 @@ export interface Visible {
 
 export interface DrawInput {
   image: ImageBitmap;
+  /** The mask of detection i (API list index), cut to its box; decoded once per result. */
+  crop(index: number): Crop;
   pixels: Uint8ClampedArray;
   detections: readonly SegmentDetection[];
   visible: readonly Visible[];
@@ -32,13 +35,16 @@ export interface Drawn {
   hits: Int32Array;
 }
 
-/** Class colours for one result: from the mean colours of every detection (visible or not), so they stay put while filtering. */
-export function coloursFor(pixels: Uint8ClampedArray, detections: readonly SegmentDetection[], classCount: number): Map<number, Rgb> {
+/** Class colours for one result: from the mean colours of the best 50 detections (visible or not), so they stay put while filtering. */
+export function coloursFor(pixels: Uint8ClampedArray, width: number, detections: readonly SegmentDetection[], crop: (index: number) => Crop, classCount: number): Map<number, Rgb> {
   const objects = new Map<number, Rgb[]>();
-  for (const d of detections.slice(0, 50)) {
-    const c = meanColour(pixels, decode(d.mask));
+  detections.slice(0, 50).forEach((d, i) => {
+    const k = crop(i);
+    const under = new Uint8ClampedArray(4 * k.w * k.h);
+    for (let r = 0; r < k.h; r++) under.set(pixels.subarray(4 * ((k.y + r) * width + k.x), 4 * ((k.y + r) * width + k.x + k.w)), 4 * r * k.w);
+    const c = meanColour(under, k.data);
     if (c) objects.set(d.label, [...(objects.get(d.label) ?? []), c]);
-  }
+  });
   return assignClassColours([...Array(classCount).keys()], objects);
 }
 
@@ -63,12 +69,12 @@ export function drawResult(ctx: CanvasRenderingContext2D, input: DrawInput, colo
   } else {
     // Lowest score first, so the best detection ends on top (and owns the hit map where they overlap).
     for (const v of [...visible].reverse()) {
-      const mask = decode(v.detection.mask);
+      const k = input.crop(v.index);
       const colour = colours.get(v.detection.label)!;
-      paint(layer.data, mask, colour, 0.35);
-      paint(layer.data, outline(mask, w, h, line + 1), [0, 0, 0], 0.55);
-      paint(layer.data, outline(mask, w, h, line), colour, 1);
-      for (let i = 0; i < mask.length; i++) if (mask[i]) hits[i] = v.index + 1;
+      paintCrop(layer.data, w, k, k.data, colour, 0.35);
+      paintCrop(layer.data, w, k, outline(k.data, k.w, k.h, line + 1), [0, 0, 0], 0.55);
+      paintCrop(layer.data, w, k, outline(k.data, k.w, k.h, line), colour, 1);
+      for (let r = 0; r < k.h; r++) for (let c = 0; c < k.w; c++) if (k.data[r * k.w + c]) hits[(k.y + r) * w + k.x + c] = v.index + 1;
     }
   }
   ctx.putImageData(layer, 0, 0);
@@ -100,18 +106,20 @@ function chip(ctx: CanvasRenderingContext2D, d: SegmentDetection, colour: Rgb, s
 }
 
 /** The hovered detection: brighter fill and a white double outline, on its own layer. */
-export function drawHighlight(ctx: CanvasRenderingContext2D, image: ImageBitmap, d: SegmentDetection | null, colour: Rgb | undefined, scale: number): void {
-  ctx.canvas.width = image.width;
-  ctx.canvas.height = image.height;
+export function drawHighlight(ctx: CanvasRenderingContext2D, image: ImageBitmap, k: Crop | null, colour: Rgb | undefined, scale: number): void {
+  if (ctx.canvas.width !== image.width || ctx.canvas.height !== image.height) {
+    ctx.canvas.width = image.width;
+    ctx.canvas.height = image.height;
+  }
   ctx.clearRect(0, 0, image.width, image.height);
-  if (!d || !colour) return;
-  const layer = ctx.createImageData(image.width, image.height);
-  const mask = decode(d.mask);
+  if (!k || !colour || k.w === 0 || k.h === 0) return;
+  const layer = ctx.createImageData(k.w, k.h);
   const line = Math.max(3, Math.round(3 * scale));
-  paint(layer.data, mask, colour, 0.35);
-  paint(layer.data, outline(mask, image.width, image.height, line + 2), [255, 255, 255], 1);
-  paint(layer.data, outline(mask, image.width, image.height, line), colour, 1);
-  ctx.putImageData(layer, 0, 0);
+  const whole = { ...k, x: 0, y: 0 };
+  paintCrop(layer.data, k.w, whole, k.data, colour, 0.35);
+  paintCrop(layer.data, k.w, whole, outline(k.data, k.w, k.h, line + 2), [255, 255, 255], 1);
+  paintCrop(layer.data, k.w, whole, outline(k.data, k.w, k.h, line), colour, 1);
+  ctx.putImageData(layer, k.x, k.y);
 }
 
 /** A greyscale-as-RGB PNG of per-pixel values (instance number or class label + 1; 0 = nothing). */

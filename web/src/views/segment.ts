@@ -12,7 +12,8 @@ import { announce, field, fmtScore, h, nextId, saveBlob } from '../dom.ts';
 import { visibleDetections } from '../filter.ts';
 import type { Thresholds } from '../filter.ts';
 import { dropZone } from '../dropzone.ts';
-import { decode } from '../masks.ts';
+import { cropOf, decode } from '../masks.ts';
+import type { Crop } from '../masks.ts';
 import { coloursFor, drawHighlight, drawResult, valuePng } from '../overlay.ts';
 import type { ViewMode, Visible } from '../overlay.ts';
 import { SegmentQueue } from '../queue.ts';
@@ -26,6 +27,8 @@ interface Shown {
   result: SegmentResponse;
   bitmap: ImageBitmap;
   pixels: Uint8ClampedArray;
+  /** Detection masks cut to their boxes, decoded on first use. */
+  crops: Map<number, Crop>;
   colours: Map<number, Rgb>;
   visible: Visible[];
   hits: Int32Array;
@@ -182,7 +185,9 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
     scratch.drawImage(bitmap, 0, 0);
     const pixels = scratch.getImageData(0, 0, bitmap.width, bitmap.height).data;
     shown?.bitmap.close();
-    shown = { job, result, bitmap, pixels, colours: coloursFor(pixels, result.detections, classes.length), visible: [], hits: new Int32Array(0) };
+    const crops = new Map<number, Crop>();
+    shown = { job, result, bitmap, pixels, crops, colours: new Map(), visible: [], hits: new Int32Array(0) };
+    shown.colours = coloursFor(pixels, bitmap.width, result.detections, cropAt, classes.length);
     base.width = bitmap.width;
     base.height = bitmap.height;
     base.getContext('2d')!.drawImage(bitmap, 0, 0);
@@ -192,18 +197,35 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
     refilter();
   }
 
+  function cropAt(index: number): Crop {
+    const s2 = shown!;
+    let k = s2.crops.get(index);
+    if (!k) {
+      const d = s2.result.detections[index];
+      k = cropOf(decode(d.mask), s2.bitmap.width, s2.bitmap.height, d.bbox);
+      s2.crops.set(index, k);
+    }
+    return k;
+  }
+
   const scaleOf = () => (shown ? shown.bitmap.width / Math.max(1, stage.clientWidth || shown.bitmap.width) : 1);
 
+  // A slider sends many input events per frame; one redraw per frame is enough.
+  let pending = 0;
   function refilter() {
-    if (!shown) return;
-    shown.visible = visibleDetections(shown.result.detections, shown.result.classes, thresholds as Thresholds);
-    redraw();
+    if (!shown || pending) return;
+    pending = requestAnimationFrame(() => {
+      pending = 0;
+      if (!shown) return;
+      shown.visible = visibleDetections(shown.result.detections, shown.result.classes, thresholds as Thresholds);
+      redraw();
+    });
   }
 
   function redraw() {
     if (!shown) return;
     const { result, visible } = shown;
-    const drawn = drawResult(over.getContext('2d')!, { image: shown.bitmap, pixels: shown.pixels, detections: result.detections, visible, mode, scale: scaleOf() }, shown.colours);
+    const drawn = drawResult(over.getContext('2d')!, { image: shown.bitmap, crop: cropAt, pixels: shown.pixels, detections: result.detections, visible, mode, scale: scaleOf() }, shown.colours);
     shown.hits = drawn.hits;
     // A redraw (filter, resize) keeps the highlight on a detection that is still shown.
     const keep = hovered !== null && mode === 'instances' && visible.some((v) => v.index === hovered) ? hovered : null;
@@ -239,7 +261,7 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
     if (!shown || index === hovered) return;
     hovered = index;
     const d = index === null ? null : shown.result.detections[index];
-    drawHighlight(hi.getContext('2d')!, shown.bitmap, d, d ? shown.colours.get(d.label) : undefined, scaleOf());
+    drawHighlight(hi.getContext('2d')!, shown.bitmap, index === null ? null : cropAt(index), d ? shown.colours.get(d.label) : undefined, scaleOf());
     for (const li of detList.querySelectorAll<HTMLElement>('li.det')) li.classList.toggle('hover', li.dataset.index === String(index));
   }
 
