@@ -16,6 +16,7 @@ import { keyRoutes } from './routes/keys.ts';
 import { referenceRoutes } from './routes/references.ts';
 import { createRouter } from './routes/router.ts';
 import { segmentRoutes } from './routes/segment.ts';
+import { webRoutes } from './routes/web.ts';
 
 export interface EdgeApp {
   app: Hono<EdgeEnv>;
@@ -39,6 +40,7 @@ export function createEdgeApp(deps: EdgeDeps): EdgeApp {
   referenceRoutes(router, services);
   imageRoutes(router, services);
   segmentRoutes(router, services);
+  webRoutes(router);
   docsRoutes(router);
   return { app, services };
 }
