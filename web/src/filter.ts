@@ -29,6 +29,6 @@ export function visibleDetections(detections: readonly SegmentDetection[], class
     area: d.area,
     box: d.box,
   }));
-  const kept = selectDetections(entries, { scoreThreshold: t.score, classThresholds, maxDetections: detections.length, nmsThreshold: 0.5, preMergeCap: 800, officialBoxCompat: false });
+  const kept = selectDetections(entries, { scoreThreshold: t.score, classThresholds, maxDetections: detections.length, nmsThreshold: 0.5, preMergeCap: 800, officialBoxCompat: false, zeroScoreLabel: 'first' });
   return kept.map((k) => ({ detection: detections[k.index], index: k.index }));
 }
