@@ -161,12 +161,18 @@ export function frPoly(polygon: ArrayLike<number>, h: number, w: number): Rle {
       last = e;
       if (e.len === 0) continue;
       if (e.xMajor) {
-        // x moves by one per sample: the step over column c starts at upsampled x = 5c + 2.
+        // x moves by one per sample: the step over column c is from upsampled x = 5c + 2 to
+        // 5c + 3 (either way round, which gives the same toggle), at t = 5c + 2 - xs.
         const lo = Math.max(0, Math.ceil((e.xs - 2) / SCALE));
         const hi = Math.min(w - 1, Math.floor((e.xs + e.len - 1 - 2) / SCALE));
         for (let c = lo; c <= hi; c++) {
           const t = SCALE * c + 2 - e.xs;
-          stepWithin(e, e.flip ? e.len - t : t + 1);
+          const va = cInt(e.ys + e.s * t + 0.5);
+          const vb = cInt(e.ys + e.s * (t + 1) + 0.5);
+          let yd = ((va < vb ? va : vb) + 0.5) / SCALE - 0.5;
+          if (yd < 0) yd = 0;
+          else if (yd > h) yd = h;
+          toggles.push(c * h + Math.ceil(yd));
         }
       } else {
         yMajorSteps(e, w, stepWithin);
