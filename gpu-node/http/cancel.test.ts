@@ -25,7 +25,7 @@ describe('abandoned requests', () => {
     const first = app.request('/v1/candidates', { method: 'POST', headers: AUTH, body: IMAGE });
     await tick();
     const client = new AbortController();
-    const gone = app.request('/v1/candidates', { method: 'POST', headers: AUTH, body: IMAGE, signal: client.signal }).catch((e: unknown) => e);
+    const gone = Promise.resolve(app.request('/v1/candidates', { method: 'POST', headers: AUTH, body: IMAGE, signal: client.signal })).catch((e: unknown) => e);
     const kept = app.request('/v1/candidates', { method: 'POST', headers: AUTH, body: IMAGE });
     await tick();
     expect(admission.waiting).toBe(2);
