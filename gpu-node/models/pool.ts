@@ -41,6 +41,11 @@ function tsxLoader(): string | null {
   }
 }
 
+/** A worker thread running the module `entry` (a .ts file under tsx too); `data` joins its workerData. */
+export function startModuleWorker(entry: URL, data: Record<string, unknown>, tsx: string | null = tsxLoader()): Worker {
+  return new Worker(BOOTSTRAP, { eval: true, workerData: { ...data, entry: entry.href, tsx } });
+}
+
 interface Job {
   req: Request;
   resolve(value: unknown): void;
@@ -103,7 +108,7 @@ export class WorkerPool {
   }
 
   private spawn(config: WorkerConfig, tsx: string | null, entry: URL): Promise<WorkerInfo> {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { config, entry: entry.href, tsx } });
+    const worker = startModuleWorker(entry, { config }, tsx);
     const slot: Slot = { worker, jobId: 0 };
     return new Promise<WorkerInfo>((resolve, reject) => {
       let ready = false;
