@@ -39,8 +39,10 @@ describe('openPipelineThread', () => {
     expect(threaded.modelId).toBe(inline.modelId);
     expect(threaded.pipelineId('official')).toBe(inline.pipelineId('official'));
     const stages: Stage[] = [];
-    const a = await threaded.candidates(small, { observe: (s) => stages.push(s) });
-    const b = await inline.candidates(small);
+    // A 4×4 grid keeps the decoder work small; the proxy is what is under test.
+    const proposals = { preset: 'official', pointsPerSide: 4 } as const;
+    const a = await threaded.candidates(small, { proposals, observe: (s) => stages.push(s) });
+    const b = await inline.candidates(small, { proposals });
     expect(a.set).toEqual(b.set);
     expect(stages).toContain('sam2-encoder');
     const annotations = [{ class: 'x', polygons: [[10, 10, 60, 12, 40, 50]] }];
