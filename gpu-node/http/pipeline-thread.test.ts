@@ -64,7 +64,10 @@ describe('openPipelineThread', () => {
   it('answers /healthz while the pipeline rasterises a costly polygon', async () => {
     let decoded!: () => void;
     const whenDecoded = new Promise<void>((r) => (decoded = r));
-    // The image is decoded first, then the polygon rasterised: probe health in between.
+    const events: string[] = [];
+    // The image is decoded first, then the polygon rasterised and the crop made (stage
+    // 'reference-crop' ends after both): health is asked after decoding and must answer before
+    // the crop is done, which it could not if that work ran on the HTTP thread.
     const watched: GpuPipeline = {
       ...threaded,
       referenceVectors: (bytes, annotations, request = {}) =>
@@ -73,6 +76,7 @@ describe('openPipelineThread', () => {
           observe: (stage, ms) => {
             request.observe?.(stage, ms);
             if (stage === 'decode') decoded();
+            if (stage === 'reference-crop') events.push('rasterised');
           },
         }),
     };
@@ -84,7 +88,6 @@ describe('openPipelineThread', () => {
       const form = new FormData();
       form.append('image', new Blob([large as BlobPart], { type: 'image/png' }), 'x.png');
       form.append('annotations', JSON.stringify([{ class: 'x', polygons: [zigzag] }]));
-      const events: string[] = [];
       const heavy = fetch(`${node.url}/v1/reference-vectors`, { method: 'POST', headers: { Authorization: `Bearer ${SECRET}` }, body: form }).then(async (res) => {
         events.push(`references ${res.status}`);
         await res.arrayBuffer();
@@ -93,7 +96,7 @@ describe('openPipelineThread', () => {
       const health = await fetch(`${node.url}/healthz`);
       events.push(`healthz ${health.status}`);
       await heavy;
-      expect(events).toEqual(['healthz 200', 'references 200']);
+      expect(events).toEqual(['healthz 200', 'rasterised', 'references 200']);
     } finally {
       await node.close();
     }
