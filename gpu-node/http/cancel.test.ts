@@ -93,3 +93,17 @@ describe('polygon budgets', () => {
     expect(pipeline.calls).toEqual([]);
   });
 });
+
+describe('JSON parts', () => {
+  it('refuses a JSON part above the limit with 413 before parsing it', async () => {
+    const { MAX_JSON_PART_BYTES } = await import('./request-body.ts');
+    const { app, pipeline } = setup();
+    const form = new FormData();
+    form.append('image', new Blob([IMAGE], { type: 'image/png' }), 'x.png');
+    form.append('annotations', `[${' '.repeat(MAX_JSON_PART_BYTES)}]`);
+    const res = await app.request('/v1/reference-vectors', { method: 'POST', headers: AUTH, body: form });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ field: 'annotations', limitBytes: MAX_JSON_PART_BYTES });
+    expect(pipeline.calls).toEqual([]);
+  });
+});

@@ -23,13 +23,15 @@ export interface OpenFromOptions {
   workers?: number;
   maxQueue?: number;
   log?: (line: string) => void;
+  /** Open the pipeline in a thread of its own (a server: CPU work off the thread answering HTTP). */
+  thread?: boolean;
 }
 
 export async function openPipelineFrom(values: ModelValues, opts: OpenFromOptions): Promise<GpuPipeline> {
   if (values.provider !== 'cpu' && values.provider !== 'cuda') throw new UsageError(`--provider must be cpu or cuda, not "${values.provider}".`);
   const threads = intOption(values.threads, '--threads', 0)!;
   const { requireModels } = await import('../../local/model-paths.ts');
-  const { openPipeline } = await import('../../pipeline/index.ts');
+  const { openPipeline } = opts.thread ? { openPipeline: (await import('../../http/pipeline-thread.ts')).openPipelineThread } : await import('../../pipeline/index.ts');
   const location = await requireModels({ dir: values.models, sam2: values.sam2, dinov2: values.dinov2 }, opts.env);
   return openPipeline({
     sam2Dir: location.sam2Dir,
