@@ -75,7 +75,9 @@ describe('gpu pool choice', () => {
 
 describe('gpu pool failures', () => {
   it('abandons a node that does not answer in time and retries an idempotent call on another', async () => {
-    const { pool: p } = pool({ strategy: 'round-robin' });
+    // Node a hangs, its probe too (after the first): it stays out of the rotation after the re-probe.
+    let probed = 0;
+    const { pool: p } = pool({ strategy: 'round-robin', probe: (url) => (url === 'http://a' && probed++ > 0 ? never() : Promise.resolve(info('m1'))) });
     const t0 = performance.now();
     const url = await p.call((a) => (a.url === 'http://a' ? never() : Promise.resolve(a.url)), { idempotent: true, what: 'candidates' });
     const elapsed = performance.now() - t0;
@@ -84,8 +86,18 @@ describe('gpu pool failures', () => {
     expect(elapsed).toBeLessThan(1000);
     const a = p.status()[0];
     expect(a.healthy).toBe(false);
-    expect(a.lastError).toBe('gpu-node http://a did not answer candidates within 60 ms.');
     expect(a.inFlight).toBe(0);
+    await p.checkAll();
+    expect(p.status()[0]).toMatchObject({ healthy: false, lastError: 'no answer within 50 ms' });
+  });
+
+  it('probes a node again at once after a call timed out, and takes it back when it answers', async () => {
+    const { pool: p, probes } = pool({ urls: ['http://a'], healthIntervalMs: 60_000 });
+    await expect(p.call(() => never(), { idempotent: false, what: 'segment' })).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(p.status()[0].failures).toBe(1);
+    // The next call waits for the re-probe instead of answering 503 for the rest of the interval.
+    expect(await p.call(async (a) => a.url, { idempotent: false, what: 'segment' })).toBe('http://a');
+    expect(probes).toEqual(['http://a', 'http://a']);
   });
 
   it('aborts the attempt signal on timeout', async () => {

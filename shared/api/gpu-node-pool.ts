@@ -168,14 +168,16 @@ export function createGpuPool(options: GpuPoolOptions): GpuPool {
   }
 
   /**
-   * Before the first round, and whenever no node is healthy, a stale round is awaited (a recovered
-   * node is then found at once); otherwise it runs in the background.
+   * Before the first round, and whenever no node is healthy, a stale round (or the re-probe a
+   * failed call started) is awaited, so a recovered node is found at once; otherwise it runs in
+   * the background.
    */
   async function freshEnough(): Promise<void> {
     const stale = lastRound === null || now() - lastRound >= options.healthIntervalMs;
-    if (!stale) return;
+    const noneHealthy = !nodes.some((n) => n.healthy);
+    if (!stale && !(noneHealthy && checking !== null)) return;
     const round = checkAll();
-    if (lastRound === null || !nodes.some((n) => n.healthy)) await round;
+    if (lastRound === null || noneHealthy) await round;
   }
 
   function choose(modelId: string | undefined, exclude: ReadonlySet<GpuNodeStatus>): GpuNodeStatus | null {
@@ -216,6 +218,9 @@ export function createGpuPool(options: GpuPoolOptions): GpuPool {
       if (err instanceof GpuNodeUnavailableError && err.markDown) {
         node.healthy = false;
         node.lastError = err.detail;
+        // A call that timed out may just have been long (one tenant's costly request): probe now
+        // rather than keep the node out of rotation, and everyone on 503, for a whole interval.
+        void checkAll();
       }
       throw err;
     } finally {
