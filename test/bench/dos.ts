@@ -74,11 +74,11 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'refseg-dos-'));
   const paths = await generateStandins(dir);
   const gpu = await startGpuNode(paths.sam2A.dir, paths.dino);
-  const edge = await startNodeEdge({
-    env: { REFSEG_GPU_NODES: gpu.url, REFSEG_GPU_SECRET: SECRET, REFSEG_ADMIN_KEY: ADMIN, REFSEG_LOG: 'off', REFSEG_GPU_TIMEOUT_MS: '4000' },
-    port: 0,
-    storage: createMemoryStorage(),
-  });
+  // Default settings, but DoS 3 needs the edge to give up on the stopped node within seconds.
+  const storage = createMemoryStorage();
+  const edgeEnv = { REFSEG_GPU_NODES: gpu.url, REFSEG_GPU_SECRET: SECRET, REFSEG_ADMIN_KEY: ADMIN, REFSEG_LOG: 'off' };
+  const edge = await startNodeEdge({ env: edgeEnv, port: 0, storage });
+  const impatient = await startNodeEdge({ env: { ...edgeEnv, REFSEG_GPU_TIMEOUT_MS: '4000' }, port: 0, storage });
   const auth = { Authorization: `Bearer ${(await (await fetch(`${edge.url}/v1/admin/keys`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ tenant: 't1' }) })).json()).secret}` };
   const nodeAuth = { Authorization: `Bearer ${SECRET}` };
   const bankRes = await fetch(`${edge.url}/v1/banks`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'dos', classes: ['a'] }) });
@@ -86,13 +86,13 @@ async function main(): Promise<void> {
   const png = (w: number, h: number) => sharp({ create: { width: w, height: h, channels: 3, background: { r: 200, g: 60, b: 40 } } }).png().toBuffer().then((b) => new Uint8Array(b));
   const small = await png(640, 480);
   const large = await png(3000, 2000);
-  const addReferences = (images: { bytes: Uint8Array; annotations: unknown }[], signal?: AbortSignal) => {
+  const addReferences = (images: { bytes: Uint8Array; annotations: unknown }[], signal?: AbortSignal, via = edge) => {
     const form = new FormData();
     for (const [i, im] of images.entries()) {
       form.append('image', new File([im.bytes as BlobPart], `r${i}.png`, { type: 'image/png' }));
       form.append('annotations', JSON.stringify(im.annotations));
     }
-    return fetch(`${edge.url}/v1/banks/${bankId}/references`, { method: 'POST', headers: auth, body: form, ...(signal ? { signal } : {}) });
+    return fetch(`${via.url}/v1/banks/${bankId}/references`, { method: 'POST', headers: auth, body: form, ...(signal ? { signal } : {}) });
   };
   const box = [{ className: 'a', box: [100, 100, 200, 150] }];
 
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
 
     console.log('DoS 3: abandoned work');
     const cancelledOf = (m: string) => [...m.matchAll(/refseg_gpu_cancelled_total\{queue="(\w+)"\} (\d+)/g)].map(([, q, v]) => `${q} ${v}`).join(', ');
-    const abandoned = Array.from({ length: 8 }, () => addReferences([{ bytes: small, annotations: box }]).then((r) => r.status));
+    const abandoned = Array.from({ length: 8 }, () => addReferences([{ bytes: small, annotations: box }], undefined, impatient).then((r) => r.status));
     await sleep(300);
     gpu.child.kill('SIGSTOP');
     t0 = performance.now();
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     await sleep(1000);
     gpu.child.kill('SIGCONT');
     t0 = performance.now();
-    const fresh = await addReferences([{ bytes: small, annotations: box }]);
+    const fresh = await addReferences([{ bytes: small, annotations: box }], undefined, impatient);
     console.log(`  first answer after SIGCONT: ${fresh.status} in ${(performance.now() - t0).toFixed(0)} ms`);
     console.log(`    gpu-node dropped unstarted: ${cancelledOf(await (await fetch(`${gpu.url}/metrics`, { headers: nodeAuth })).text())}`);
 
@@ -173,6 +173,7 @@ async function main(): Promise<void> {
     console.log(`  ${[...counts].map(([s, n]) => `${n}× ${s}`).join(', ')} in ${(performance.now() - t0).toFixed(0)} ms`);
   } finally {
     await edge.close();
+    await impatient.close();
     gpu.child.kill('SIGCONT');
     gpu.child.kill('SIGINT');
     await new Promise((r) => gpu.child.once('exit', r));
