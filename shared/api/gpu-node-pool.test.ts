@@ -75,9 +75,7 @@ describe('gpu pool choice', () => {
 
 describe('gpu pool failures', () => {
   it('abandons a node that does not answer in time and retries an idempotent call on another', async () => {
-    // Node a hangs, its probe too (after the first): it stays out of the rotation after the re-probe.
-    let probed = 0;
-    const { pool: p } = pool({ strategy: 'round-robin', probe: (url) => (url === 'http://a' && probed++ > 0 ? never() : Promise.resolve(info('m1'))) });
+    const { pool: p } = pool({ strategy: 'round-robin' });
     const t0 = performance.now();
     const url = await p.call((a) => (a.url === 'http://a' ? never() : Promise.resolve(a.url)), { idempotent: true, what: 'candidates' });
     const elapsed = performance.now() - t0;
@@ -86,9 +84,8 @@ describe('gpu pool failures', () => {
     expect(elapsed).toBeLessThan(1000);
     const a = p.status()[0];
     expect(a.healthy).toBe(false);
+    expect(a.lastError).toBe('gpu-node http://a did not answer candidates within 60 ms.');
     expect(a.inFlight).toBe(0);
-    await p.checkAll();
-    expect(p.status()[0]).toMatchObject({ healthy: false, lastError: 'no answer within 50 ms' });
   });
 
   it('probes a node again at once after a call timed out, and takes it back when it answers', async () => {

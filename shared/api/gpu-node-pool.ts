@@ -116,6 +116,8 @@ export function createGpuPool(options: GpuPoolOptions): GpuPool {
   let turn = 0;
   let checking: { round: Promise<void>; since: number } | null = null;
   let lastRound: number | null = null;
+  /** A call (not a probe) took the last node out of rotation since the last re-probe. */
+  let downByCall = false;
   const retryAfterSeconds = Math.max(1, Math.ceil(options.healthIntervalMs / 1000));
   /** Real-time instant (performance.now) until which a node that answered busy is skipped. */
   const busyUntil = new Map<GpuNodeStatus, number>();
@@ -175,7 +177,12 @@ export function createGpuPool(options: GpuPoolOptions): GpuPool {
   async function freshEnough(): Promise<void> {
     const stale = lastRound === null || now() - lastRound >= options.healthIntervalMs;
     const noneHealthy = !nodes.some((n) => n.healthy);
-    if (!stale && !(noneHealthy && checking !== null)) return;
+    // The last node went down because a call timed out, perhaps only because it was long (one
+    // tenant's costly request): probe it once now rather than answer 503 to everyone until the
+    // next round.
+    const recheck = noneHealthy && downByCall;
+    if (!stale && !recheck) return;
+    downByCall = false;
     const round = checkAll();
     if (lastRound === null || noneHealthy) await round;
   }
@@ -218,9 +225,7 @@ export function createGpuPool(options: GpuPoolOptions): GpuPool {
       if (err instanceof GpuNodeUnavailableError && err.markDown) {
         node.healthy = false;
         node.lastError = err.detail;
-        // A call that timed out may just have been long (one tenant's costly request): probe now
-        // rather than keep the node out of rotation, and everyone on 503, for a whole interval.
-        void checkAll();
+        downByCall = true;
       }
       throw err;
     } finally {
