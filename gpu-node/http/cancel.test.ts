@@ -107,3 +107,14 @@ describe('JSON parts', () => {
     expect(pipeline.calls).toEqual([]);
   });
 });
+
+describe('worker restarts in /metrics', () => {
+  it('exposes the model pool\'s restart, start and cancel counters', async () => {
+    const { pipeline, metrics } = setup();
+    pipeline.models.load = () => ({ busy: 0, queued: 0, started: 7, cancelled: 3, restarts: 2 });
+    const text = metrics.registry.render();
+    expect(text).toMatch(/# TYPE refseg_gpu_worker_restarts_total counter\nrefseg_gpu_worker_restarts_total 2\n/);
+    expect(text).toMatch(/refseg_gpu_model_jobs_started_total 7\n/);
+    expect(text).toMatch(/refseg_gpu_cancelled_total\{queue="models"\} 3\n/);
+  });
+});
