@@ -30,16 +30,19 @@ async function node(ms = 0, failFirst = false): Promise<{ node: RunningNode; pip
   const pipeline = fakePipeline();
   const inner = pipeline.referenceVectors.bind(pipeline);
   let started = 0;
+  // Held calls end when the test does, so that the node closes at once.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
   pipeline.referenceVectors = async (bytes, annotations, request) => {
     started++;
     if (failFirst && started === 1) throw new EmptyReferenceError(undefined, { field: 'annotations[0]' });
-    if (failFirst) await new Promise(() => {});
+    if (failFirst) await held;
     await tick(ms);
     return inner(bytes, annotations, request);
   };
   const n = await serveGpuNode({ pipeline, secret: SECRET, port: 0, log: () => {} });
   closers.push(async () => {
-    pipeline.gate = undefined;
+    release();
     await n.close();
   });
   return { node: n, pipeline, started: () => started };
@@ -110,7 +113,9 @@ describe('a request that fails or is abandoned leaves no work behind', () => {
     const n = await node();
     const { edge, key } = await edgeFor(n.node.url);
     const id = await bank(edge, key);
-    n.pipeline.gate = new Promise<void>(() => {});
+    let open!: () => void;
+    n.pipeline.gate = new Promise<void>((r) => (open = r));
+    closers.push(async () => open());
     const client = new AbortController();
     const res = addReferences(edge, key, id, MAX_REFERENCE_IMAGES, client.signal).catch((e: unknown) => e);
     await tick(150);
