@@ -82,10 +82,10 @@ export interface GpuPool {
   load(): { inFlight: number; waiting: number; tenants: Record<string, { inFlight: number; waiting: number }> };
 }
 
-/** The caller gave up (its signal aborted): nobody reads this error. */
-export class GpuCallCancelledError extends Error {
+/** The caller gave up (its client went away, or a sibling call failed): hardly anyone reads this 503. */
+export class GpuCallCancelledError extends ServiceUnavailableError {
   constructor(reason?: unknown) {
-    super('the caller cancelled the gpu-node call', { cause: reason });
+    super('The request was cancelled before the gpu-nodes answered.', 1, { cause: reason });
   }
 }
 
@@ -96,6 +96,8 @@ const WAIT_POLL_MS = 100;
 
 interface Waiter {
   tenant: string;
+  /** performance.now() past which the waiter's budget is over (it may be gone: see prune). */
+  until: number;
   wake(): void;
 }
 
@@ -128,8 +130,18 @@ export function createGpuPool(options: GpuPoolOptions): GpuPool {
   const hasRoom = (n: GpuNodeStatus) => n.inFlight < capacityOf(n) && (busyUntil.get(n) ?? 0) <= performance.now();
   const running = (tenant: string) => tenantInFlight.get(tenant) ?? 0;
 
+  /**
+   * On Workers a request that is gone never runs its timers again, so its waiter would stay
+   * forever and count against everyone's share: waiters past their budget are dropped.
+   */
+  function prune(): void {
+    const t = performance.now();
+    for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i].until + WAIT_POLL_MS < t) waiters.splice(i, 1);
+  }
+
   /** A tenant's share of the room of the healthy nodes while others want some too. */
   function fairShare(tenant: string): number {
+    prune();
     const room = nodes.filter((n) => n.healthy).reduce((sum, n) => sum + capacityOf(n), 0);
     const tenants = new Set([tenant, ...waiters.map((w) => w.tenant)]);
     for (const [t, k] of tenantInFlight) if (k > 0) tenants.add(t);
@@ -239,7 +251,7 @@ export function createGpuPool(options: GpuPoolOptions): GpuPool {
   }
 
   /** Waits until woken, the poll interval, the end of the budget or the caller's abort. */
-  function waitForRoom(tenant: string, budget: Promise<'timeout'>, caller?: AbortSignal): Promise<'woken' | 'timeout'> {
+  function waitForRoom(tenant: string, until: number, budget: Promise<'timeout'>, caller?: AbortSignal): Promise<'woken' | 'timeout'> {
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const done = (why: 'woken' | 'timeout') => {
@@ -250,7 +262,7 @@ export function createGpuPool(options: GpuPoolOptions): GpuPool {
         resolve(why);
       };
       const onAbort = () => done('timeout');
-      const waiter: Waiter = { tenant, wake: () => done('woken') };
+      const waiter: Waiter = { tenant, until, wake: () => done('woken') };
       waiters.push(waiter);
       timer = setTimeout(() => done('woken'), WAIT_POLL_MS);
       caller?.addEventListener('abort', onAbort, { once: true });
@@ -292,6 +304,7 @@ export function createGpuPool(options: GpuPoolOptions): GpuPool {
       let last: unknown = null;
       let budgetTimer: ReturnType<typeof setTimeout> | undefined;
       let budgetOver = queueWaitMs <= 0;
+      const until = performance.now() + queueWaitMs;
       const budget = new Promise<'timeout'>((resolve) => {
         if (queueWaitMs > 0) budgetTimer = setTimeout(() => resolve('timeout'), queueWaitMs);
       }).then((r) => {
@@ -305,7 +318,7 @@ export function createGpuPool(options: GpuPoolOptions): GpuPool {
           const node = fair ? choose(callOptions.modelId, tried) : null;
           if (node === null) {
             // Full (or over this tenant's share) but some node could serve: wait for room.
-            if (!budgetOver && couldServe(callOptions.modelId, tried) && (await waitForRoom(tenant, budget, caller)) === 'woken') continue;
+            if (!budgetOver && couldServe(callOptions.modelId, tried) && (await waitForRoom(tenant, until, budget, caller)) === 'woken') continue;
             if (caller?.aborted) throw new GpuCallCancelledError(caller.reason);
             break;
           }
