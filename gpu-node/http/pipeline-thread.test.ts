@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateStandins } from '../../test/standin/generate.ts';
@@ -15,6 +16,7 @@ import { serveGpuNode } from './server.ts';
 const SECRET = 'thread-test-secret';
 let dir: string;
 let threaded: GpuPipeline;
+let options: Parameters<typeof openPipeline>[0];
 let inline: GpuPipeline;
 let small: Uint8Array;
 let large: Uint8Array;
@@ -22,7 +24,7 @@ let large: Uint8Array;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'refseg-thread-'));
   const paths = await generateStandins(dir);
-  const options = { sam2Dir: paths.sam2A.dir, dinoPath: paths.dino, threads: { intraOp: 1 } };
+  options = { sam2Dir: paths.sam2A.dir, dinoPath: paths.dino, threads: { intraOp: 1 } };
   [threaded, inline] = await Promise.all([openPipelineThread(options), openPipeline(options)]);
   const image = (w: number, h: number) => sharp({ create: { width: w, height: h, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
   small = new Uint8Array(await image(96, 64));
@@ -60,6 +62,29 @@ describe('openPipelineThread', () => {
     expect((corrupt as { status: number }).status).toBeGreaterThanOrEqual(400);
     expect((corrupt as { status: number }).status).toBeLessThan(500);
   });
+
+  it('replaces a pipeline thread that dies: its calls and those meanwhile get 503, later ones run', async () => {
+    const threads: Worker[] = [];
+    const p = await openPipelineThread(options, { onThread: (w) => threads.push(w) });
+    try {
+      const annotations = [{ class: 'x', polygons: [[10, 10, 60, 12, 40, 50]] }];
+      const before = await p.referenceVectors(small, annotations);
+      const inFlight = p.referenceVectors(small, annotations).catch((e: unknown) => e);
+      await threads[0].terminate();
+      expect(await inFlight).toMatchObject({ status: 503 });
+      expect(await p.referenceVectors(small, annotations).catch((e: unknown) => e)).toMatchObject({ status: 503 });
+      let after: unknown;
+      for (let i = 0; i < 600 && !(after && !(after instanceof Error)); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        after = await p.referenceVectors(small, annotations).catch((e: unknown) => e);
+      }
+      expect(after).toEqual(before);
+      expect(threads).toHaveLength(2);
+      expect(p.models.load().restarts).toBe(1);
+    } finally {
+      await p.close();
+    }
+  }, 60_000);
 
   it('answers /healthz while the pipeline rasterises a costly polygon', async () => {
     let decoded!: () => void;

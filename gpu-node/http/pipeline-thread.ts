@@ -34,60 +34,94 @@ function failure(error: HostMessage & { type: 'failed' }): Error {
   return err;
 }
 
-/** Opens the pipeline in a new thread; resolves once its models have loaded. */
-export async function openPipelineThread(options: PipelineOptions): Promise<GpuPipeline> {
+export interface PipelineThreadHooks {
+  /** Called with every pipeline thread started (the first and each replacement). */
+  onThread?: (worker: Worker) => void;
+}
+
+/**
+ * Opens the pipeline in a new thread; resolves once its models have loaded. A pipeline thread
+ * that dies (its calls fail with 503) is replaced by a new one loading the same models; calls
+ * meanwhile answer 503 + Retry-After.
+ */
+export async function openPipelineThread(options: PipelineOptions, hooks: PipelineThreadHooks = {}): Promise<GpuPipeline> {
   // Functions cannot cross: the thread logs to standard error itself, stages come back as messages.
   const { observe: ownObserve, log: _log, ...plain } = options;
-  const worker: Worker = startModuleWorker(HOST, { options: plain });
+  let worker!: Worker;
   const pending = new Map<number, Pending>();
   let load: ModelsLoad = { busy: 0, queued: 0 };
   let stopped: Error | null = null;
+  let restarting = false;
+  let restarts = 0;
+  let closing = false;
   let serial = 0;
   let onClosed: (() => void) | null = null;
 
-  const ready = new Promise<HostMessage & { type: 'ready' }>((resolve, reject) => {
-    worker.on('message', (msg: HostMessage) => {
-      switch (msg.type) {
-        case 'ready':
-          resolve(msg);
-          return;
-        case 'failed':
-          reject(failure(msg));
-          return;
-        case 'stage': {
-          ownObserve?.(msg.stage, msg.ms);
-          pending.get(msg.id)?.observe?.(msg.stage, msg.ms);
-          return;
+  function spawn(): Promise<HostMessage & { type: 'ready' }> {
+    const w = startModuleWorker(HOST, { options: plain });
+    worker = w;
+    hooks.onThread?.(w);
+    let ready = false;
+    return new Promise<HostMessage & { type: 'ready' }>((resolve, reject) => {
+      w.on('message', (msg: HostMessage) => {
+        switch (msg.type) {
+          case 'ready':
+            ready = true;
+            resolve(msg);
+            return;
+          case 'failed':
+            reject(failure(msg));
+            return;
+          case 'stage': {
+            ownObserve?.(msg.stage, msg.ms);
+            pending.get(msg.id)?.observe?.(msg.stage, msg.ms);
+            return;
+          }
+          case 'result':
+          case 'error': {
+            load = msg.load;
+            const p = pending.get(msg.id);
+            pending.delete(msg.id);
+            if (msg.type === 'result') p?.resolve(msg.value);
+            else p?.reject(reviveProblem(msg.error));
+            return;
+          }
+          case 'closed':
+            onClosed?.();
         }
-        case 'result':
-        case 'error': {
-          load = msg.load;
-          const p = pending.get(msg.id);
-          pending.delete(msg.id);
-          if (msg.type === 'result') p?.resolve(msg.value);
-          else p?.reject(reviveProblem(msg.error));
-          return;
-        }
-        case 'closed':
+      });
+      w.on('error', (err) => reject(err));
+      w.on('exit', (code) => {
+        const lost = new ServiceUnavailableError(`The pipeline thread stopped (exit code ${code}); it is being restarted. Retry the request.`, 5);
+        reject(lost);
+        for (const p of pending.values()) p.reject(lost);
+        pending.clear();
+        if (closing || !ready) {
           onClosed?.();
-      }
+          return;
+        }
+        restarts++;
+        restarting = true;
+        load = { busy: 0, queued: 0 };
+        spawn().then(
+          () => (restarting = false),
+          (err: unknown) => {
+            restarting = false;
+            stopped = new ServiceUnavailableError(`The pipeline thread could not be restarted: ${err instanceof Error ? err.message : String(err)}`, 60);
+          },
+        );
+      });
     });
-    worker.on('error', (err) => reject(err));
-    worker.on('exit', (code) => {
-      stopped = new ServiceUnavailableError(`The pipeline thread stopped (exit code ${code}).`, 5);
-      reject(stopped);
-      for (const p of pending.values()) p.reject(stopped);
-      pending.clear();
-      onClosed?.();
-    });
-  });
-  const { info, modelId } = await ready.catch(async (err: unknown) => {
+  }
+
+  const { info, modelId } = await spawn().catch(async (err: unknown) => {
     await worker.terminate();
     throw err;
   });
 
   function call<T>(c: PipelineCall, observe: StageObserver | undefined): Promise<T> {
     if (stopped) return Promise.reject(stopped);
+    if (restarting) return Promise.reject(new ServiceUnavailableError('The pipeline thread is restarting; retry shortly.', 5));
     const caller = currentCaller();
     const gone = callerGone(caller);
     if (gone !== null) return Promise.reject(new JobCancelledError(gone));
@@ -122,7 +156,8 @@ export async function openPipelineThread(options: PipelineOptions): Promise<GpuP
     sam2: { encode: modelsElsewhere, decodePoints: modelsElsewhere, decodeBox: modelsElsewhere },
     dino: { patchFeatures: modelsElsewhere },
     info,
-    load: () => load,
+    // Model workers restarted by the current pipeline thread, plus pipeline threads replaced.
+    load: () => ({ ...load, restarts: (load.restarts ?? 0) + restarts }),
     close: () => pipeline.close(),
   };
   const pipeline: GpuPipeline = {
@@ -143,7 +178,8 @@ export async function openPipelineThread(options: PipelineOptions): Promise<GpuP
       return call({ method: 'segment', bytes, prototypes, request: rest }, observe);
     },
     async close() {
-      if (stopped) return;
+      if (stopped || closing) return;
+      closing = true;
       const closed = new Promise<void>((resolve) => (onClosed = resolve));
       worker.postMessage({ type: 'close' } satisfies MainMessage);
       await closed;
