@@ -12,7 +12,7 @@ import type { ModelChoice } from './gpu-node/local/model-paths.ts';
 import { serveGpuNode } from './gpu-node/http/server.ts';
 import type { RunningNode } from './gpu-node/http/server.ts';
 import { modelsDir } from './gpu-node/model-store/index.ts';
-import { openPipeline } from './gpu-node/pipeline/index.ts';
+import { openPipelineThread } from './gpu-node/http/pipeline-thread.ts';
 
 const DEFAULT_GPU_PORT = 8700;
 
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   const { sam2Dir, dinoPath } = await locateModels(choice, env);
   const secret = env.REFSEG_GPU_SECRET || randomBytes(24).toString('base64url');
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const pipeline = openPipeline({ sam2Dir, dinoPath, log });
+  const pipeline = openPipelineThread({ sam2Dir, dinoPath, log });
   const gpu = await serveGpuNode({ pipeline, secret, port: Number(env.REFSEG_GPU_PORT || DEFAULT_GPU_PORT), log });
   process.stdout.write(`gpu-node: ${gpu.url} (models loading…)\n`);
   const loaded = await pipeline.then(

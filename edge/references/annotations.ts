@@ -3,6 +3,7 @@
 // or box is a 422 of its own kind naming the field (`annotations[2].mask.counts: ...`), not a
 // generic "invalid union" 400.
 import type { ZodType } from 'zod';
+import { checkAnnotationPolygons } from '../../shared/api/annotation-limits.ts';
 import { MAX_ANNOTATIONS_PER_IMAGE } from '../../shared/api/gpu-node.ts';
 import type { GpuReferenceAnnotation } from '../../shared/api/gpu-node.ts';
 import { formatPath, MalformedBoxError, MalformedPolygonError, MalformedRleError, ValidationError } from '../../shared/errors.ts';
@@ -28,7 +29,10 @@ function checkAnnotation(a: unknown, field: string): ReferenceAnnotation {
       const counts = typeof mask === 'object' && mask !== null ? (mask as { counts?: unknown }).counts : undefined;
       checkGeometry(Array.isArray(counts) ? UncompressedRleSchema : RleSchema, mask, `${field}.mask`, MalformedRleError);
     }
-    if (polygons !== undefined) checkGeometry(PolygonsSchema, polygons, `${field}.polygons`, MalformedPolygonError);
+    if (polygons !== undefined) {
+      checkAnnotationPolygons({ polygons: Array.isArray(polygons) ? polygons : undefined }, field);
+      checkGeometry(PolygonsSchema, polygons, `${field}.polygons`, MalformedPolygonError);
+    }
     if (box !== undefined) {
       checkGeometry(CocoBoxSchema, box, `${field}.box`, MalformedBoxError);
       const [, , w, h] = box as number[];

@@ -3,24 +3,19 @@
 // or none (edge/banks).
 import { z } from 'zod';
 import { ANNOTATIONS_PART, IMAGE_PART } from '../../shared/api/gpu-node.ts';
-import type { ExifMode, GpuReferenceAnnotation } from '../../shared/api/gpu-node.ts';
-import { fetchReferenceVectors } from '../../shared/api/gpu-node-client.ts';
-import { BadRequestError, NotFoundError, UnsupportedMediaTypeError, UpstreamError } from '../../shared/errors.ts';
+import { checkRequestPolygons } from '../../shared/api/annotation-limits.ts';
+import { BadRequestError, NotFoundError, UnsupportedMediaTypeError } from '../../shared/errors.ts';
 import { AddReferencesResponseSchema, AnnotationListSchema, BankParamsSchema, ExifQuerySchema, ReferenceListSchema, ReferenceParamsSchema } from '../api/schemas.ts';
-import type { EmbeddedReference, Embedder, ReferenceDraft } from '../banks/index.ts';
-import { base64DecodedLength, base64ToBytes, readFloat32LE } from '../../shared/encoding/index.ts';
 import type { EdgeServices } from '../context.ts';
 import { filePartAt, formData } from '../images/input.ts';
 import type { ImageInput } from '../images/input.ts';
 import { tenantOf } from '../middleware/auth.ts';
 import { annotationKind, parseAnnotations, toGpuAnnotation } from '../references/annotations.ts';
+import { embedder } from '../references/embedder.ts';
+import type { ImageDraft as Draft } from '../references/embedder.ts';
+import { MAX_REFERENCE_IMAGES, TooManyImagesError } from '../references/limits.ts';
 import type { Router } from './router.ts';
 import { mediaType, params, parseJson, query } from './validate.ts';
-
-interface Draft extends ReferenceDraft {
-  image: number;
-  gpu: GpuReferenceAnnotation;
-}
 
 const ReferenceFormSchema = z
   .object({
@@ -61,7 +56,7 @@ export function referenceRoutes(router: Router, s: EdgeServices): void {
       for (const d of drafts) {
         if (!classes.has(d.className)) throw new NotFoundError('class', d.className, { field: d.field, extra: { bankId } });
       }
-      const embed = embedder(s, images, exif, bank.modelId, c.get('requestId'));
+      const embed = embedder(s, images, exif, bank.modelId, { requestId: c.get('requestId'), tenant, signal: c.req.raw.signal });
       const result = await banks.addReferences(tenant, bankId, drafts, embed);
       return c.json(result, 201);
     },
@@ -112,6 +107,7 @@ async function readUpload(form: FormData, maxPixels: number): Promise<{ images: 
       { field: imageParts.length === 0 ? IMAGE_PART : ANNOTATIONS_PART },
     );
   }
+  if (imageParts.length > MAX_REFERENCE_IMAGES) throw new TooManyImagesError(imageParts.length, IMAGE_PART);
   const many = imageParts.length > 1;
   const images: ImageInput[] = [];
   const drafts: (Draft & { field: string })[] = [];
@@ -132,40 +128,9 @@ async function readUpload(form: FormData, maxPixels: number): Promise<{ images: 
       }),
     );
   }
+  checkRequestPolygons(
+    drafts.map((d) => d.gpu),
+    (i) => drafts[i].field.replace(/\.className$/, ''),
+  );
   return { images, drafts };
-}
-
-/** One reference-vectors call per image (in parallel); results back in draft order. */
-function embedder(s: EdgeServices, images: readonly ImageInput[], exif: ExifMode, modelId: string, requestId: string): Embedder<Draft> {
-  return async (drafts) => {
-    const ctx = { secret: s.config.gpu.secret, requestId };
-    const responses = await Promise.all(
-      images.map((image, i) =>
-        fetchReferenceVectors(s.gpu, ctx, {
-          image: image.bytes,
-          imageType: image.header.type,
-          annotations: drafts.filter((d) => d.image === i).map((d) => d.gpu),
-          exif,
-          modelId,
-        }),
-      ),
-    );
-    responses.forEach((r, i) => {
-      const asked = drafts.filter((d) => d.image === i).length;
-      if (r.references.length !== asked) throw new UpstreamError(`The gpu-node returned ${r.references.length} reference vectors for ${asked} annotations.`);
-    });
-    const next = images.map(() => 0);
-    const references: EmbeddedReference[] = drafts.map((d) => {
-      const response = responses[d.image];
-      const r = response.references[next[d.image]++];
-      return { vector: vectorOf(r.vector, response.dim), mask: r.mask };
-    });
-    const ids = new Set(responses.map((r) => r.modelId));
-    return { modelId: ids.size === 1 ? responses[0].modelId : [...ids].join(' + '), references };
-  };
-}
-
-function vectorOf(base64: string, dim: number): Float32Array {
-  if (base64DecodedLength(base64) !== dim * 4) throw new UpstreamError(`The gpu-node sent a reference vector that is not ${dim} float32 values.`);
-  return readFloat32LE(base64ToBytes(base64), 0, dim);
 }

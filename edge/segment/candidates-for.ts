@@ -18,6 +18,8 @@ export interface CandidatesRequest {
   preset: ProposalPreset;
   exif: ExifMode;
   requestId: string;
+  /** Whose request it is (the gpu pool's fair share). */
+  tenant?: string;
 }
 
 export async function candidatesFor(s: EdgeServices, req: CandidatesRequest): Promise<CachedCandidates> {
@@ -32,6 +34,6 @@ export async function candidatesFor(s: EdgeServices, req: CandidatesRequest): Pr
     const bytes = req.image?.bytes ?? (await s.images.bytes(req.imageId));
     if (bytes === null) throw new NotFoundError('image', req.imageId, { field: 'imageId' });
     const imageType = req.image?.header.type ?? sniffImage(bytes).type;
-    return fetchCandidates(s.gpu, { secret: s.config.gpu.secret, requestId: req.requestId }, { image: bytes, imageType, preset: req.preset, exif: req.exif, modelId: info.modelId });
+    return fetchCandidates(s.gpu, { secret: s.config.gpu.secret, requestId: req.requestId, ...(req.tenant === undefined ? {} : { tenant: req.tenant }) }, { image: bytes, imageType, preset: req.preset, exif: req.exif, modelId: info.modelId });
   });
 }

@@ -59,7 +59,7 @@ export function createGpuNodeApp(options: GpuNodeAppOptions): GpuNodeApp {
   const state = new NodeState(options.pipeline);
   const admission = new Admission(limits.maxConcurrent, limits.maxQueued);
   const metrics = createNodeMetrics({
-    admission: () => ({ running: admission.running, waiting: admission.waiting }),
+    admission: () => ({ running: admission.running, waiting: admission.waiting, cancelled: admission.cancelled }),
     models: () => state.pipeline?.models.load(),
   });
 

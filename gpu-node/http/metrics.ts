@@ -63,18 +63,19 @@ export interface GaugeSample {
   value: number;
 }
 
-/** A gauge whose values are read from `collect` at scrape time. */
+/** A gauge (or a counter kept elsewhere) whose values are read from `collect` at scrape time. */
 export class Gauge implements Metric {
   constructor(
     readonly name: string,
     private readonly help: string,
     private readonly collect: () => readonly GaugeSample[],
+    private readonly kind: 'gauge' | 'counter' = 'gauge',
   ) {}
 
   render(): string[] {
     return [
       `# HELP ${this.name} ${this.help}`,
-      `# TYPE ${this.name} gauge`,
+      `# TYPE ${this.name} ${this.kind}`,
       ...this.collect().map((s) => `${this.name}${labelText(s.labels)} ${number(s.value)}`),
     ];
   }
@@ -134,6 +135,11 @@ export class Registry {
 
   gauge(name: string, help: string, collect: () => readonly GaugeSample[]): Gauge {
     return this.add(new Gauge(name, help, collect));
+  }
+
+  /** A counter whose value another component keeps, read at scrape time. */
+  collectedCounter(name: string, help: string, collect: () => readonly GaugeSample[]): Gauge {
+    return this.add(new Gauge(name, help, collect, 'counter'));
   }
 
   histogram(name: string, help: string, buckets: readonly number[]): Histogram {

@@ -4,11 +4,12 @@ import type { Stage, StageObserver } from '../pipeline/index.ts';
 import { MODEL_STAGES } from '../pipeline/index.ts';
 import { LATENCY_BUCKETS, Registry } from './metrics.ts';
 import type { Counter, Histogram } from './metrics.ts';
+import type { ModelsLoad } from '../models/index.ts';
 
 export interface QueueSources {
-  admission(): { running: number; waiting: number };
+  admission(): { running: number; waiting: number; cancelled: number };
   /** Model worker pool, once the models are loaded. */
-  models(): { busy: number; queued: number } | undefined;
+  models(): ModelsLoad | undefined;
 }
 
 export interface NodeMetrics {
@@ -34,6 +35,14 @@ export function createNodeMetrics(queues: QueueSources): NodeMetrics {
       { labels: { queue: 'models', state: 'queued' }, value: m?.queued ?? 0 },
     ];
   });
+  registry.collectedCounter('refseg_gpu_cancelled_total', 'Work dropped before it started because its caller had gone or its deadline had passed: whole requests, and model jobs.', () => [
+    { labels: { queue: 'requests' }, value: queues.admission().cancelled },
+    { labels: { queue: 'models' }, value: queues.models()?.cancelled ?? 0 },
+  ]);
+  registry.collectedCounter('refseg_gpu_model_jobs_started_total', 'Model jobs handed to a worker thread.', () => [{ labels: {}, value: queues.models()?.started ?? 0 }]);
+  registry.collectedCounter('refseg_gpu_worker_restarts_total', 'Model worker threads replaced after they died (the job each held failed with 503).', () => [
+    { labels: {}, value: queues.models()?.restarts ?? 0 },
+  ]);
   const modelRun = registry.histogram('refseg_gpu_model_run_seconds', 'Wall time of model calls (SAM2 encoder, SAM2 decoder batches, DINOv2), incl. worker queueing.', LATENCY_BUCKETS);
   const cpuStage = registry.histogram('refseg_gpu_cpu_stage_seconds', 'Wall time of CPU stages on the main thread (decode, resizes, filtering, extraction, matching).', LATENCY_BUCKETS);
   const observeStage = (stage: Stage, ms: number) => (MODEL_STAGES.has(stage) ? modelRun : cpuStage).observe(MODEL_STAGES.has(stage) ? { model: stage } : { stage }, ms / 1000);

@@ -3,7 +3,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { IMAGE_PART } from '../../shared/api/gpu-node.ts';
-import { BadRequestError, UnsupportedMediaTypeError, ValidationError } from '../../shared/errors.ts';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../shared/errors.ts';
 import type { NodeEnv } from './env.ts';
 
 export interface Upload {
@@ -11,6 +11,12 @@ export interface Upload {
   /** Multipart parts other than the image, as text. */
   fields: Map<string, string>;
 }
+
+/**
+ * Largest JSON part. JSON.parse runs on the thread that answers HTTP, so its cost is bounded
+ * here (8 MB parse in tens of ms); the image goes to the pipeline thread unparsed.
+ */
+export const MAX_JSON_PART_BYTES = 8 * 1024 * 1024;
 
 /** Raw bodies: any image type (the decoder says which formats it takes) or plain bytes. */
 const RAW_TYPES = ['image/*', 'application/octet-stream', 'multipart/form-data'];
@@ -47,6 +53,8 @@ export async function readUpload(c: Context<NodeEnv>, { multipartOnly = false } 
       if (image !== undefined) throw new BadRequestError(`Send one "${IMAGE_PART}" part.`, { field: IMAGE_PART });
       image = typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer());
     } else {
+      const size = typeof value === 'string' ? value.length : value.size;
+      if (size > MAX_JSON_PART_BYTES) throw new PayloadTooLargeError(MAX_JSON_PART_BYTES, { field: name });
       fields.set(name, typeof value === 'string' ? value : await value.text());
     }
   }

@@ -1,7 +1,9 @@
 // DINOv2 session of one worker thread. The official pipeline runs DINOv2 at 518×518 (37×37
 // patches of 14 px, spec/method.md §3.2) and uses the last-layer normalised patch tokens, so the
 // export must accept 518×518: dynamic height/width, or fixed at exactly 518. Register tokens
-// (0 for plain DINOv2, 4 for "with registers") are counted from the output: 1 + R + 37².
+// (0 for plain DINOv2, 4 for "with registers") are counted from the output: 1 + R + 37². Any
+// other count means another patch size (a patch-7 or patch-12 ViT gives 74² or 43² patches at
+// 518) whose tokens would be read as the wrong grid, giving wrong detections: refused at load.
 import { floatData, floatTensor, inputShape, openSession, type Provider, type Session, type SessionSettings } from './backend.ts';
 import { ModelFormatError, ModelInputError } from './errors.ts';
 
@@ -9,6 +11,8 @@ export const DINO_SIZE = 518;
 export const DINO_GRID = 37;
 const PATCHES = DINO_GRID * DINO_GRID;
 const INPUT_VALUES = 3 * DINO_SIZE * DINO_SIZE;
+/** Register tokens of the DINOv2 families refseg supports. */
+export const DINO_REGISTER_COUNTS: readonly number[] = [0, 4];
 
 export interface DinoInfo {
   path: string;
@@ -53,9 +57,16 @@ export class DinoRunner {
     const probe = (await session.run({ [INPUT]: floatTensor(new Float32Array(INPUT_VALUES), [1, 3, DINO_SIZE, DINO_SIZE]) }))[OUTPUT];
     const [, tokens, dim] = probe.dims;
     const registers = tokens - 1 - PATCHES;
-    if (probe.dims.length !== 3 || registers < 0) {
+    if (probe.dims.length !== 3) {
       throw new ModelFormatError(
         `${path}: ${OUTPUT} at ${DINO_SIZE}×${DINO_SIZE} has shape [${probe.dims.join(', ')}]; expected [1, 1 + R + ${PATCHES}, D].`,
+      );
+    }
+    if (!DINO_REGISTER_COUNTS.includes(registers)) {
+      const expected = DINO_REGISTER_COUNTS.map((r) => `${1 + r + PATCHES} (R = ${r})`).join(' or ');
+      throw new ModelFormatError(
+        `${path}: ${OUTPUT} at ${DINO_SIZE}×${DINO_SIZE} has ${tokens} tokens; expected 1 + R + ${DINO_GRID}² = ${expected}. ` +
+          `refseg needs a patch-14 DINOv2 (${DINO_GRID}×${DINO_GRID} patches at ${DINO_SIZE}); another patch size or register count would read the wrong grid.`,
       );
     }
     const info: DinoInfo = {

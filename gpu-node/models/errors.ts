@@ -21,6 +21,13 @@ export class ModelsBusyError extends ServiceUnavailableError {
   }
 }
 
+/** A model worker thread died while it held this job (it is restarted; the job is not retried). */
+export class ModelWorkerCrashedError extends ServiceUnavailableError {
+  constructor(reason: string, options?: RefsegErrorOptions) {
+    super(`A model worker crashed while running this request (${reason}); it is being restarted. Retry the request.`, 2, options);
+  }
+}
+
 /** The models were closed (or a worker died) while a request was pending. */
 export class ModelsClosedError extends InternalError {}
 

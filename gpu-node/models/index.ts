@@ -88,12 +88,20 @@ export interface DinoApi {
   patchFeatures(pixels: Float32Array): Promise<Float32Array>;
 }
 
+export interface ModelsLoad {
+  busy: number;
+  queued: number;
+  started?: number;
+  cancelled?: number;
+  restarts?: number;
+}
+
 export interface Models {
   sam2: Sam2Api;
   dino: DinoApi;
   info: ModelsInfo;
-  /** Requests running and waiting right now. */
-  load(): { busy: number; queued: number };
+  /** Requests running and waiting right now; jobs started, dropped unstarted, workers restarted so far. */
+  load(): ModelsLoad;
   close(): Promise<void>;
 }
 
@@ -140,7 +148,7 @@ export async function openModels(opts: OpenModelsOptions): Promise<Models> {
       patchFeatures: (pixels) => pool.run({ op: 'patchFeatures', pixels }),
     },
     info: { sam2: info.sam2, dino: info.dino, provider, workers, threads },
-    load: () => ({ busy: pool.busy, queued: pool.queued }),
+    load: () => ({ busy: pool.busy, queued: pool.queued, ...pool.counters }),
     close: () => pool.close(),
   };
 }

@@ -231,7 +231,7 @@ describe('worker pool', () => {
     try {
       const running = m.dino.patchFeatures(inputs.dino);
       const waiting = m.dino.patchFeatures(inputs.dino);
-      expect(m.load()).toEqual({ busy: 1, queued: 1 });
+      expect(m.load()).toEqual({ busy: 1, queued: 1, started: 1, cancelled: 0, restarts: 0 });
       const refused = m.dino.patchFeatures(inputs.dino);
       await expect(refused).rejects.toBeInstanceOf(ModelsBusyError);
       const problem = toProblem(await refused.catch((e: unknown) => e), 'req-1');
@@ -239,7 +239,7 @@ describe('worker pool', () => {
       expect(Number(problem.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
       expect((await running).length).toBe(37 * 37 * 32);
       expect((await waiting).length).toBe(37 * 37 * 32);
-      expect(m.load()).toEqual({ busy: 0, queued: 0 });
+      expect(m.load()).toEqual({ busy: 0, queued: 0, started: 2, cancelled: 0, restarts: 0 });
     } finally {
       await m.close();
     }
@@ -249,7 +249,7 @@ describe('worker pool', () => {
     const m = await openModels({ sam2Dir: paths.sam2B.dir, dinoPath: paths.dino, threads, workers: 2, maxQueue: 0 });
     const a = m.dino.patchFeatures(inputs.dino);
     const b = m.dino.patchFeatures(inputs.dino);
-    expect(m.load()).toEqual({ busy: 2, queued: 0 });
+    expect(m.load()).toEqual({ busy: 2, queued: 0, started: 2, cancelled: 0, restarts: 0 });
     expect(firstDifference(await a, await b)).toBe(-1);
     await m.close();
     await expect(m.sam2.encode(inputs.sam)).rejects.toBeInstanceOf(ModelsClosedError);

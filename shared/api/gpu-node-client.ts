@@ -10,6 +10,7 @@ import {
   OrientationSchema,
   ReferenceVectorsResponseSchema,
   REQUEST_ID_HEADER,
+  TIMEOUT_HEADER,
 } from './gpu-node.ts';
 import type { ExifMode, GpuNodeInfo, GpuReferenceAnnotation, Orientation, ReferenceVectorsResponse } from './gpu-node.ts';
 import { PROBLEM_CONTENT_TYPE } from '../errors.ts';
@@ -23,6 +24,10 @@ import type { GpuAttempt, GpuPool } from './gpu-node-pool.ts';
 export interface GpuCallContext {
   secret: string;
   requestId: string;
+  /** Whose call it is (the pool's fair share). */
+  tenant?: string;
+  /** Aborted when the caller is gone or its request failed: the call leaves the queue or is aborted. */
+  signal?: AbortSignal;
 }
 
 export interface CandidatesRequest {
@@ -38,9 +43,14 @@ export interface FetchedCandidates {
   orientation: Orientation;
 }
 
-function headers(ctx: GpuCallContext, extra: Record<string, string> = {}): Record<string, string> {
-  return { Authorization: `Bearer ${ctx.secret}`, [REQUEST_ID_HEADER]: ctx.requestId, ...extra };
+function headers(ctx: GpuCallContext, attempt: GpuAttempt, extra: Record<string, string> = {}): Record<string, string> {
+  return { Authorization: `Bearer ${ctx.secret}`, [REQUEST_ID_HEADER]: ctx.requestId, [TIMEOUT_HEADER]: String(attempt.timeoutMs), ...extra };
 }
+
+const callerOf = (ctx: GpuCallContext) => ({
+  ...(ctx.tenant === undefined ? {} : { tenant: ctx.tenant }),
+  ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+});
 
 /** GET /v1/info: the pool's health probe (it needs the secret, so it also proves the node accepts it). */
 export async function probeNode(url: string, secret: string, signal: AbortSignal): Promise<GpuNodeInfo> {
@@ -61,7 +71,7 @@ export function fetchCandidates(pool: GpuPool, ctx: GpuCallContext, req: Candida
     async (attempt) => {
       const res = await fetch(`${attempt.url}${GPU_NODE_PATHS.candidates}?${query}`, {
         method: 'POST',
-        headers: headers(ctx, { 'Content-Type': req.imageType, Accept: CANDIDATE_SET_MEDIA_TYPE }),
+        headers: headers(ctx, attempt, { 'Content-Type': req.imageType, Accept: CANDIDATE_SET_MEDIA_TYPE }),
         body: req.image as BodyInit,
         signal: attempt.signal,
       });
@@ -71,7 +81,7 @@ export function fetchCandidates(pool: GpuPool, ctx: GpuCallContext, req: Candida
       const set = decodeCandidateSet(new Uint8Array(await res.arrayBuffer()));
       return { set, orientation: orientation.data };
     },
-    { idempotent: true, modelId: req.modelId, what: 'candidates' },
+    { idempotent: true, modelId: req.modelId, what: 'candidates', ...callerOf(ctx) },
   );
 }
 
@@ -92,7 +102,7 @@ export function fetchReferenceVectors(pool: GpuPool, ctx: GpuCallContext, req: R
       form.set(ANNOTATIONS_PART, JSON.stringify(req.annotations));
       const res = await fetch(`${attempt.url}${GPU_NODE_PATHS.referenceVectors}?${new URLSearchParams({ exif: req.exif })}`, {
         method: 'POST',
-        headers: headers(ctx),
+        headers: headers(ctx, attempt),
         body: form,
         signal: attempt.signal,
       });
@@ -101,7 +111,7 @@ export function fetchReferenceVectors(pool: GpuPool, ctx: GpuCallContext, req: R
       if (!parsed.success) throw new GpuNodeFailedError(attempt.url, `unexpected reference-vectors response: ${parsed.error.message}`);
       return parsed.data;
     },
-    { idempotent: true, modelId: req.modelId, what: 'reference vectors' },
+    { idempotent: true, modelId: req.modelId, what: 'reference vectors', ...callerOf(ctx) },
   );
 }
 

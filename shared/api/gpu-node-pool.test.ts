@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ServiceUnavailableError, toProblem } from '../errors.ts';
 import type { GpuNodeInfo } from './gpu-node.ts';
 import { GpuNodeFailedError, GpuNodeRejectedError, GpuNodeUnavailableError } from './gpu-node-errors.ts';
-import { createGpuPool } from './gpu-node-pool.ts';
+import { createGpuPool, GpuCallCancelledError } from './gpu-node-pool.ts';
 import type { GpuPoolOptions } from './gpu-node-pool.ts';
 
 const info = (modelId: string): GpuNodeInfo => ({
@@ -86,6 +86,15 @@ describe('gpu pool failures', () => {
     expect(a.healthy).toBe(false);
     expect(a.lastError).toBe('gpu-node http://a did not answer candidates within 60 ms.');
     expect(a.inFlight).toBe(0);
+  });
+
+  it('probes a node again at once after a call timed out, and takes it back when it answers', async () => {
+    const { pool: p, probes } = pool({ urls: ['http://a'], healthIntervalMs: 60_000 });
+    await expect(p.call(() => never(), { idempotent: false, what: 'segment' })).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(p.status()[0].failures).toBe(1);
+    // The next call waits for the re-probe instead of answering 503 for the rest of the interval.
+    expect(await p.call(async (a) => a.url, { idempotent: false, what: 'segment' })).toBe('http://a');
+    expect(probes).toEqual(['http://a', 'http://a']);
   });
 
   it('aborts the attempt signal on timeout', async () => {
@@ -182,5 +191,114 @@ describe('gpu pool failures', () => {
       [true, null],
     ]);
     expect((await p.info())?.modelId).toBe('m1');
+  });
+});
+
+describe('gpu pool admission', () => {
+  const tick = () => new Promise((r) => setTimeout(r, 5));
+
+  it('makes calls wait for room when every node is full, and all of them land', async () => {
+    // Each node holds one call (maxConcurrent 1 + maxQueued 0); 12 calls on 3 nodes.
+    const { pool: p } = pool({ queueWaitMs: 5000 });
+    let running = 0;
+    let most = 0;
+    const work = async (a: { url: string }) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 10));
+      running--;
+      return a.url;
+    };
+    const urls = await Promise.all(Array.from({ length: 12 }, () => p.call(work, { idempotent: false, what: 'x' })));
+    expect(urls).toHaveLength(12);
+    expect(most).toBe(3);
+    expect(p.load()).toMatchObject({ inFlight: 0, waiting: 0 });
+  });
+
+  it('without a wait budget a full pool answers 503 at once', async () => {
+    const { pool: p } = pool();
+    const release: (() => void)[] = [];
+    const hold = () => new Promise<string>((resolve) => release.push(() => resolve('held')));
+    const held = [0, 1, 2].map(() => p.call(hold, { idempotent: false, what: 'x' }));
+    await tick();
+    await expect(p.call(async () => 'late', { idempotent: false, what: 'x' })).rejects.toBeInstanceOf(ServiceUnavailableError);
+    release.forEach((r) => r());
+    await Promise.all(held);
+  });
+
+  it('gives a freed slot to the tenant with the fewest calls running, and caps a tenant at its fair share', async () => {
+    const { pool: p } = pool({ queueWaitMs: 5000 });
+    const order: string[] = [];
+    const release: (() => void)[] = [];
+    const hold = (name: string) => () =>
+      new Promise<string>((resolve) => {
+        order.push(name);
+        release.push(() => resolve(name));
+      });
+    // Tenant a fills the pool (3 slots) and queues 3 more; then tenant b asks for 2.
+    const aCalls = Array.from({ length: 6 }, (_, i) => p.call(hold(`a${i}`), { idempotent: false, what: 'x', tenant: 'a' }));
+    await tick();
+    const bCalls = Array.from({ length: 2 }, (_, i) => p.call(hold(`b${i}`), { idempotent: false, what: 'x', tenant: 'b' }));
+    await tick();
+    expect(order).toEqual(['a0', 'a1', 'a2']);
+    expect(p.load().tenants.b).toEqual({ inFlight: 0, waiting: 2 });
+    // The freed slot goes to b (no call running), not to a's older waiters.
+    release.shift()!();
+    await tick();
+    expect(order.slice(3)).toEqual(['b0']);
+    // Two tenants share 3 slots: a may hold ⌈3/2⌉ = 2 while b waits, so b gets the next one too.
+    release.shift()!();
+    await tick();
+    expect(p.load().tenants.a.inFlight).toBeLessThanOrEqual(2);
+    expect(order.slice(4)).toEqual(['b1']);
+    while (release.length > 0 || order.length < 8) {
+      release.shift()?.();
+      await tick();
+    }
+    await Promise.all([...aCalls, ...bCalls]);
+    expect(order.slice(5).sort()).toEqual(['a3', 'a4', 'a5']);
+  });
+
+  it('a cancelled call leaves the queue without ever starting, and an aborted attempt does not mark its node down', async () => {
+    const { pool: p } = pool({ queueWaitMs: 5000 });
+    const release: (() => void)[] = [];
+    let started = 0;
+    const hold = (a: { signal: AbortSignal }) =>
+      new Promise<string>((resolve, reject) => {
+        started++;
+        release.push(() => resolve('done'));
+        a.signal.addEventListener('abort', () => reject(a.signal.reason));
+      });
+    const controller = new AbortController();
+    const calls = Array.from({ length: 6 }, () => p.call(hold, { idempotent: true, what: 'x', signal: controller.signal }).catch((e: unknown) => e));
+    await tick();
+    expect(started).toBe(3);
+    controller.abort();
+    const results = await Promise.all(calls);
+    expect(results.every((r) => r instanceof GpuCallCancelledError)).toBe(true);
+    await tick();
+    expect(started).toBe(3);
+    expect(p.status().every((n) => n.healthy && n.inFlight === 0 && n.failures === 0)).toBe(true);
+    expect(p.load()).toMatchObject({ inFlight: 0, waiting: 0 });
+  });
+
+  it('retries a node that answered busy after a pause, within the wait budget', async () => {
+    const { pool: p } = pool({ urls: ['http://a'], queueWaitMs: 5000 });
+    let calls = 0;
+    const url = await p.call(
+      async (a) => {
+        calls++;
+        if (calls < 3) throw new GpuNodeUnavailableError(a.url, 'is busy', { markDown: false });
+        return a.url;
+      },
+      { idempotent: false, what: 'x' },
+    );
+    expect(url).toBe('http://a');
+    expect(calls).toBe(3);
+  });
+
+  it('sends the attempt timeout with every attempt', async () => {
+    const { pool: p } = pool();
+    expect(await p.call(async (a) => a.timeoutMs, { idempotent: false, what: 'x' })).toBe(60);
   });
 });

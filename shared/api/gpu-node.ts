@@ -43,6 +43,12 @@ export const REQUEST_PART = 'request';
 /** Which pixel grid the masks of a response refer to (also sent as a header by /v1/candidates). */
 export const ORIENTATION_HEADER = 'X-Refseg-Orientation';
 export const REQUEST_ID_HEADER = 'X-Request-Id';
+/**
+ * Milliseconds the caller will wait for the answer, counted from when the node receives the
+ * request (a duration, so the two clocks need not agree). Work that cannot start before then is
+ * never started: the node answers 503 instead.
+ */
+export const TIMEOUT_HEADER = 'X-Refseg-Timeout-Ms';
 
 export const ExifModeSchema = z
   .enum(['apply', 'ignore'])

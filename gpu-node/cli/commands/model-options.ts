@@ -32,6 +32,8 @@ export interface OpenFromOptions {
   workers?: number;
   maxQueue?: number;
   log?: (line: string) => void;
+  /** Open the pipeline in a thread of its own (a server: CPU work off the thread answering HTTP). */
+  thread?: boolean;
 }
 
 /** The SAM2 weights variant to load: `--sam2-dtype`, else the preset's; the two must agree. */
@@ -49,7 +51,7 @@ export async function openPipelineFrom(values: ModelValues, opts: OpenFromOption
   if (values.provider !== 'cpu' && values.provider !== 'cuda') throw new UsageError(`--provider must be cpu or cuda, not "${values.provider}".`);
   const threads = intOption(values.threads, '--threads', 0)!;
   const { requireModels } = await import('../../local/model-paths.ts');
-  const { openPipeline } = await import('../../pipeline/index.ts');
+  const { openPipeline } = opts.thread ? { openPipeline: (await import('../../http/pipeline-thread.ts')).openPipelineThread } : await import('../../pipeline/index.ts');
   const location = await requireModels({ dir: values.models, sam2: values.sam2, dinov2: values.dinov2 }, opts.env);
   const sam2Variant = sam2VariantOf(values['sam2-dtype'], location.sam2Variant, values.sam2);
   return openPipeline({

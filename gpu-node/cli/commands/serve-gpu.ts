@@ -39,7 +39,7 @@ export const serveGpu = defineCommand({
 
     const { serveGpuNode } = await import('../../http/server.ts');
     const log = (line: string) => ctx.stderr.write(`${line}\n`);
-    const pipeline = openPipelineFrom(v, { env: ctx.env, workers, maxQueue: maxQueued, log });
+    const pipeline = openPipelineFrom(v, { env: ctx.env, workers, maxQueue: maxQueued, log, thread: true });
     const node = await serveGpuNode({
       pipeline,
       secret,

@@ -3,6 +3,7 @@
 import type { Hono } from 'hono';
 import { ANNOTATIONS_PART, GPU_NODE_PATHS, ImageQuerySchema, ReferenceAnnotationsSchema } from '../../../shared/api/gpu-node.ts';
 import type { ReferenceVectorsResponse } from '../../../shared/api/gpu-node.ts';
+import { checkRequestPolygons } from '../../../shared/api/annotation-limits.ts';
 import { vectorToBase64 } from '../../../shared/bank/vectors.ts';
 import type { NodeEnv } from '../env.ts';
 import { jsonPart, query, readUpload } from '../request-body.ts';
@@ -14,6 +15,7 @@ export function referenceVectorsRoute(app: Hono<NodeEnv>, deps: RouteDeps): void
     const pipeline = deps.state.require();
     const upload = await readUpload(c, { multipartOnly: true });
     const annotations = jsonPart(upload, ANNOTATIONS_PART, ReferenceAnnotationsSchema);
+    checkRequestPolygons(annotations, (i) => `${ANNOTATIONS_PART}[${i}]`);
     const result = await pipeline.referenceVectors(upload.image, annotations, { exif: q.exif, ...deps.imageOptions });
     const body: ReferenceVectorsResponse = {
       modelId: pipeline.modelId,
