@@ -151,7 +151,7 @@ export async function openPipelineThread(options: PipelineOptions, hooks: Pipeli
     return { observe, rest };
   };
   const modelsElsewhere = () => Promise.reject(new InternalError('the models run in the pipeline thread; call the pipeline instead'));
-  const node = { noMemEmbed: info.sam2.noMemEmbed };
+  const node = { noMemEmbed: info.sam2.noMemEmbed, maskClip: info.sam2.maskClip };
   const models: Models = {
     sam2: { encode: modelsElsewhere, decodePoints: modelsElsewhere, decodeBox: modelsElsewhere },
     dino: { patchFeatures: modelsElsewhere },
