@@ -6,6 +6,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filledModelDir } from '../../../test/real-graph/fill.ts';
 import { generateStandins } from '../../../test/standin/generate.ts';
 import type { PresetInput } from '../../model-store/presets.ts';
 
@@ -39,10 +40,12 @@ describe('refseg doctor', () => {
   let env: Record<string, string>;
   let sizes: Record<string, number>;
   let hashes: Record<string, string>;
+  let dinoPath: string;
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'refseg-doctor-'));
     const standins = await generateStandins(join(root, 'standins'), { dinoDim: 32 });
+    dinoPath = standins.dino;
     const models = join(root, 'models');
     const files: [string, string, string][] = [
       ['standin-sam2', 'encoder.onnx', standins.sam2B.encoder],
@@ -101,6 +104,7 @@ describe('refseg doctor', () => {
     expect(out).toMatch(new RegExp(`^ {4}encoder\\.onnx +[\\d.]+ kB +sha256 ${hashes['encoder.onnx'].slice(0, 16)}… +ok \\(sha256 matches the preset\\)$`, 'm'));
     expect(out).toMatch(/^ {4}model\.onnx .* SHA-256 MISMATCH \(preset: ffffffffffffffff…\)$/m);
     expect(out).toContain('Smoke run: one 640×480 image, cpu, official grid 4×4 = 16 prompts');
+    expect(out).toMatch(/^ {2}SAM2: .*standin-sam2 \(samexporter layout, no_mem_embed removed \(.+\)\)$/m);
     for (const stage of ['decode', 'resize1024', 'resize518', 'sam2-encoder', 'dinov2', 'sam2-decoder', 'extract']) {
       expect(out).toMatch(new RegExp(`^ {2}${stage} +1 +\\d+ ms`, 'm'));
     }
@@ -147,5 +151,21 @@ describe('refseg doctor', () => {
     expect(r.stdout).toContain('[warning] No model preset is downloaded, so there was no smoke run.');
     expect(r.stdout).toContain('→ npx refseg models pull sam2.1-hiera-tiny dinov2-small');
     expect(r.code).toBe(0);
+  });
+
+  it('on the real SAM2.1-tiny graph (seeded weights): finds the layout, removes no_mem_embed, times the real encoder', async () => {
+    const sam2 = filledModelDir(join(root, 'real-sam2'));
+    const r = await refseg(['doctor', '--json', '--skip-hash', '--sam2', sam2, '--dinov2', dinoPath, '--grid', '2'], env);
+    const report = JSON.parse(r.stdout);
+    expect(report.smoke.ran, r.stdout).toBe(true);
+    const s = report.smoke.result;
+    expect(s.modelId).toMatch(/^sam2:samexporter:[0-9a-f]{16}\+dinov2:d32r0:/);
+    expect(s.prompts).toBe(4);
+    expect(s.sam2).toEqual({ layout: 'samexporter', noMemEmbed: 'removed', noMemEmbedNode: '/Add', promptAxis: 'dynamic' });
+    const ms = Object.fromEntries(s.stages.map((st: { stage: string; ms: number }) => [st.stage, st.ms]));
+    // The real hiera-tiny encoder costs seconds on CPU; the stand-in's costs milliseconds.
+    expect(ms['sam2-encoder']).toBeGreaterThan(500);
+    expect(ms['sam2-decoder']).toBeGreaterThan(0);
+    expect(s.candidates).toBeGreaterThanOrEqual(0);
   });
 });

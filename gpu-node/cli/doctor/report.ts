@@ -88,7 +88,9 @@ export function renderReport(r: DoctorReport): string {
   } else {
     const { result: s, grid } = r.smoke;
     out.push(`Smoke run: one ${640}×${480} image, ${s.provider}, official grid ${grid}×${grid} = ${s.prompts} prompts`);
-    out.push(`  SAM2: ${r.smoke.sam2Dir}`, `  DINOv2: ${r.smoke.dinoPath}`, `  model id: ${s.modelId}`, `  models loaded in ${ms(s.loadMs)}`);
+    const nme = s.sam2.noMemEmbed === 'removed' ? `no_mem_embed removed${s.sam2.noMemEmbedNode ? ` (${s.sam2.noMemEmbedNode})` : ''}` : 'no_mem_embed kept';
+    out.push(`  SAM2: ${r.smoke.sam2Dir} (${s.sam2.layout} layout, ${nme})`, `  DINOv2: ${r.smoke.dinoPath}`, `  model id: ${s.modelId}`, `  models loaded in ${ms(s.loadMs)}`);
+    if (s.fallback) out.push(`  CUDA was asked for and did not start: ${s.fallback}`);
     const rows = [['stage', 'calls', 'time', '']];
     for (const st of s.stages) {
       const per = st.stage === 'sam2-decoder' ? `${(st.ms / s.prompts).toFixed(1)} ms per prompt` : '';

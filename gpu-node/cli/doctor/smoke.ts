@@ -38,6 +38,8 @@ export interface SmokeResult {
   /** Why CUDA was not used, when it was asked for. */
   fallback?: string;
   modelId: string;
+  /** What the loader made of the SAM2 export. */
+  sam2: { layout: string; noMemEmbed: 'kept' | 'removed'; noMemEmbedNode?: string; promptAxis: number | 'dynamic' };
   loadMs: number;
   totalMs: number;
   prompts: number;
@@ -83,11 +85,17 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeResult> {
       },
     });
     const totalMs = performance.now() - t1;
-    const provider = pipeline.info.provider;
+    const { provider, sam2 } = pipeline.info;
     return {
       provider,
-      ...(opts.provider === 'cuda' && provider !== 'cuda' ? { fallback: logged.join(' ') || 'CUDA did not start' } : {}),
+      ...(opts.provider === 'cuda' && provider !== 'cuda' ? { fallback: sam2.fallbackReason ?? (logged.join(' ') || 'CUDA did not start') } : {}),
       modelId: pipeline.modelId,
+      sam2: {
+        layout: sam2.layout,
+        noMemEmbed: sam2.noMemEmbed,
+        ...(sam2.noMemEmbedNode ? { noMemEmbedNode: sam2.noMemEmbedNode } : {}),
+        promptAxis: sam2.promptAxis,
+      },
       loadMs,
       totalMs,
       prompts: opts.grid * opts.grid,
