@@ -24,7 +24,7 @@ FROM ${NODE_IMAGE} AS node
 
 FROM ${CUDA_IMAGE}
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini ca-certificates \
+ && apt-get install -y --no-install-recommends tini ca-certificates libstdc++6 \
  && rm -rf /var/lib/apt/lists/*
 # Node's official linux-x64 build runs on the CUDA image's glibc.
 COPY --from=node /usr/local/bin/node /usr/local/bin/node

@@ -18,6 +18,8 @@ import { modelsPull } from '../../gpu-node/cli/commands/models-pull.ts';
 import { serveGpu } from '../../gpu-node/cli/commands/serve-gpu.ts';
 import { createNodeMetrics } from '../../gpu-node/http/node-metrics.ts';
 import { GPU_NODE_PATHS } from '../../shared/api/gpu-node.ts';
+import { typeErrors } from './strict-fields.ts';
+import type { TypedDocument } from './strict-fields.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const K8S = join(ROOT, 'deploy', 'kubernetes');
@@ -25,13 +27,27 @@ const K8S = join(ROOT, 'deploy', 'kubernetes');
 // Plain objects as parsed from YAML; the schemas have been checked before fields are read.
 type Obj = any;
 
-const MODELS: Record<string, { validate(o: Obj): void }> = {
-  'apps/v1/Deployment': { validate: (o) => new Deployment(o).validate() },
-  'v1/Service': { validate: (o) => new Service(o).validate() },
-  'v1/PersistentVolumeClaim': { validate: (o) => new PersistentVolumeClaim(o).validate() },
-  'autoscaling/v2/HorizontalPodAutoscaler': { validate: (o) => new HorizontalPodAutoscaler(o).validate() },
-  'monitoring.coreos.com/v1/PodMonitor': { validate: (o) => new PodMonitor(o).validate() },
+/** Schema validation and the TypeScript interface (module, name) of every kind the manifests use. */
+const MODELS: Record<string, { validate(o: Obj): void; module: string; type: string }> = {
+  'apps/v1/Deployment': { validate: (o) => new Deployment(o).validate(), module: 'kubernetes-models/apps/v1', type: 'IDeployment' },
+  'v1/Service': { validate: (o) => new Service(o).validate(), module: 'kubernetes-models/v1', type: 'IService' },
+  'v1/PersistentVolumeClaim': { validate: (o) => new PersistentVolumeClaim(o).validate(), module: 'kubernetes-models/v1', type: 'IPersistentVolumeClaim' },
+  'autoscaling/v2/HorizontalPodAutoscaler': {
+    validate: (o) => new HorizontalPodAutoscaler(o).validate(),
+    module: 'kubernetes-models/autoscaling/v2',
+    type: 'IHorizontalPodAutoscaler',
+  },
+  'monitoring.coreos.com/v1/PodMonitor': {
+    validate: (o) => new PodMonitor(o).validate(),
+    module: '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1',
+    type: 'IPodMonitor',
+  },
 };
+
+function typed(label: string, obj: Obj): TypedDocument {
+  const model = MODELS[`${obj.apiVersion}/${obj.kind}`];
+  return { label, module: model.module, type: model.type, object: obj };
+}
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -89,6 +105,22 @@ describe('Kubernetes manifests', () => {
     const model = MODELS[`${obj.apiVersion}/${obj.kind}`];
     expect(model, `no schema for ${obj.apiVersion} ${obj.kind}`).toBeDefined();
     expect(() => model.validate(obj)).not.toThrow();
+  });
+
+  it('no object has a field its kind does not define (TypeScript excess-property check on the kubernetes-models types)', () => {
+    expect(typeErrors(documents.map((d) => typed(`${d.file} ${d.obj.kind}`, d.obj)))).toEqual([]);
+  });
+
+  it('the field check names a misspelt field and a wrong type', () => {
+    const gpu = structuredClone(find('Deployment', 'refseg-gpu-node'));
+    const c = container(gpu, 'gpu-node');
+    c.readinesProbe = c.readinessProbe;
+    const svc = structuredClone(find('Service', 'refseg-gpu-node'));
+    svc.spec.ports[0].port = '8700';
+    const errors = typeErrors([typed('gpu', gpu), typed('svc', svc)]);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toBe(`gpu: Object literal may only specify known properties, and '"readinesProbe"' does not exist in type 'IContainer'.`);
+    expect(errors[1]).toMatch(/^svc: Type 'string' is not assignable to type 'number'/);
   });
 
   it('the validation rejects what a cluster would (the check is live)', () => {
