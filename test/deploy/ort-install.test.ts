@@ -2,12 +2,13 @@
 // fake NuGet feed (./fake-nuget.ts), the project's `npm run install:cuda` wrapper, and npm's
 // allowScripts policy of package.json that keeps a plain `npm ci` from reaching for NuGet.
 // Linux x64 only: that is the one platform onnxruntime-node ships a CUDA provider for.
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../processes.ts';
+import type { Ran } from '../processes.ts';
 import { fakeLibrary, startFakeNuget } from './fake-nuget.ts';
 import type { FakeNuget } from './fake-nuget.ts';
 
@@ -17,22 +18,8 @@ const NODE_MODULES = join(ROOT, 'node_modules');
 const ORT = join(NODE_MODULES, 'onnxruntime-node');
 const LIBS = ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so', 'libonnxruntime_providers_tensorrt.so'];
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess(cmd, args, { cwd, env });
 }
 
 /**

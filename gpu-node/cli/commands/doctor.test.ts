@@ -1,37 +1,16 @@
 // `refseg doctor` as a user runs it (bin/refseg.mjs in a child process) on this machine: CPU only,
 // no CUDA provider, stand-in models installed as presets of a presets file.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filledModelDir } from '../../../test/real-graph/fill.ts';
+import { runRefseg } from '../../../test/processes.ts';
 import { generateStandins } from '../../../test/standin/generate.ts';
 import type { PresetInput } from '../../model-store/presets.ts';
 
-const BIN = resolve(import.meta.dirname, '../../../bin/refseg.mjs');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function refseg(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const refseg = runRefseg;
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
