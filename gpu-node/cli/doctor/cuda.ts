@@ -46,11 +46,13 @@ export interface CudaReport {
 
 type Exec = (file: string, args: readonly string[]) => Promise<{ stdout: string } | { error: string }>;
 
-const execFileText: Exec = (file, args) =>
+export const runTool: Exec = (file, args) =>
   new Promise((resolve) => {
     execFile(file, args, { encoding: 'utf8', timeout: 15_000 }, (err, stdout, stderr) => {
-      if (err && !stdout) resolve({ error: ((err as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} not found` : stderr.trim() || err.message).split('\n')[0] });
-      else resolve({ stdout });
+      if (!err) return resolve({ stdout });
+      // nvidia-smi without a working driver exits non-zero and explains on stdout.
+      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} not found` : stderr.trim() || stdout.trim() || err.message;
+      resolve({ error: why.split('\n')[0] });
     });
   });
 
@@ -87,7 +89,7 @@ async function inLibraryPath(name: string, ldLibraryPath: string | undefined): P
 const RELEVANT = /^lib(cuda|cudart|cublas|cublasLt|cufft|curand|cudnn|nvrtc|onnxruntime)/;
 
 export async function cudaReport(opts: { ortDir: string; env: Readonly<Record<string, string | undefined>>; exec?: Exec; platform?: string }): Promise<CudaReport> {
-  const exec = opts.exec ?? execFileText;
+  const exec = opts.exec ?? runTool;
   const platform = opts.platform ?? `${process.platform}/${process.arch}`;
   const binDir = join(opts.ortDir, 'bin', 'napi-v6', platform);
   const providerFiles = PROVIDER_LIBRARIES.map((name) => ({ name, present: existsSync(join(binDir, name)) }));

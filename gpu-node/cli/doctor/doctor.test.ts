@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cudaReport, parseLdconfig, parseLdd } from './cuda.ts';
+import { cudaReport, parseLdconfig, parseLdd, runTool } from './cuda.ts';
 import type { CudaReport } from './cuda.ts';
 import { findingsOf } from './findings.ts';
 import type { FindingInputs } from './findings.ts';
@@ -42,6 +42,15 @@ describe('reading the loader', () => {
     expect(m.get('libcudart.so.12')).toBe('/usr/local/cuda/lib64/libcudart.so.12');
     expect(m.get('libcuda.so.1')).toBe('/usr/lib/x86_64-linux-gnu/libcuda.so.1');
     expect(m.size).toBe(3);
+  });
+});
+
+describe('runTool', () => {
+  it('a missing tool, a failing tool that explains on stdout (nvidia-smi without a driver), a working one', async () => {
+    expect(await runTool('refseg-no-such-tool', [])).toEqual({ error: 'refseg-no-such-tool not found' });
+    const failing = await runTool('sh', ['-c', "echo \"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\"; exit 9"]);
+    expect(failing).toEqual({ error: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." });
+    expect(await runTool('sh', ['-c', 'echo ok'])).toEqual({ stdout: 'ok\n' });
   });
 });
 
