@@ -128,6 +128,12 @@ describe.runIf(platform() === 'linux' && arch() === 'x64')('onnxruntime-node CUD
     expect(Object.keys(files).filter((n) => LIBS.includes(n))).toEqual([]);
   });
 
+  it('the deprecated ONNXRUNTIME_NODE_INSTALL_CUDA=v12 is an explicit cuda12 and installs even from an npm script', async () => {
+    const { ran, files } = await installScript({ ONNXRUNTIME_NODE_INSTALL_CUDA: 'v12', npm_config_local_prefix: ROOT, npm_package_json: join(ROOT, 'package.json') });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(files).toMatchObject(EXPECTED);
+  });
+
   it('the variable wins over the flag: ONNXRUNTIME_NODE_INSTALL=skip with --onnxruntime-node-install=cuda12 installs nothing', async () => {
     const { ran, files } = await installScript({ ONNXRUNTIME_NODE_INSTALL: 'skip' }, ['--onnxruntime-node-install=cuda12']);
     expect(ran.code).toBe(0);
