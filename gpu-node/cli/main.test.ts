@@ -127,6 +127,7 @@ describe('runCli', () => {
   it('registers every command once', () => {
     expect(COMMANDS.map((c) => c.name).sort()).toEqual([
       'bank build',
+      'doctor',
       'draw',
       'eval',
       'models list',

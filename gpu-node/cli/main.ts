@@ -143,17 +143,22 @@ function reportError(err: unknown, command: Command, io: CliIO): number {
   return err instanceof RefsegError && err.status === 400 ? EXIT_USAGE : EXIT_FAILURE;
 }
 
-/** Process entry used by bin/refseg.mjs: wires Ctrl-C to the abort signal and exits. */
+/**
+ * Process entry used by bin/refseg.mjs: wires Ctrl-C, and SIGTERM (what `docker stop` and
+ * Kubernetes send), to the abort signal and exits.
+ */
 export async function cliMain(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
   const controller = new AbortController();
-  const onSigint = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    process.stderr.write('\nStopping (Ctrl-C again to quit at once)…\n');
-    controller.abort(new Error('interrupted by Ctrl-C'));
+    process.stderr.write(signal === 'SIGINT' ? '\nStopping (Ctrl-C again to quit at once)…\n' : `\nStopping on ${signal}…\n`);
+    controller.abort(new Error(`interrupted by ${signal === 'SIGINT' ? 'Ctrl-C' : signal}`));
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const code = await runCli(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
-  process.off('SIGINT', onSigint);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   // Let piped output drain before exiting: keep-alive sockets would otherwise hold the process open.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));

@@ -1,42 +1,21 @@
 // The `refseg models` commands run as a child process (bin/refseg.mjs, as a user runs them)
 // against a local stand-in hub.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runRefseg } from '../../../test/processes.ts';
 import type { PresetInput } from '../../model-store/presets.ts';
 import { closedPortUrl, hubPath, startHub, testBytes } from '../../model-store/test-hub.ts';
 import type { TestHub } from '../../model-store/test-hub.ts';
 import { makeZip } from '../../model-store/test-zip.ts';
 
-const BIN = resolve(import.meta.dirname, '../../../bin/refseg.mjs');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function sha(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function refseg(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const refseg = runRefseg;
 
 const model = testBytes(300_000, 21);
 const TEST_PRESETS: PresetInput[] = [
