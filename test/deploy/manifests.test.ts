@@ -189,7 +189,7 @@ describe('Kubernetes manifests', () => {
     });
 
     it('the gauge exists in the gpu-node /metrics output with those labels', () => {
-      const m = createNodeMetrics({ admission: () => ({ running: 1, waiting: 3 }), models: () => undefined });
+      const m = createNodeMetrics({ admission: () => ({ running: 1, waiting: 3, cancelled: 0 }), models: () => undefined });
       const text = m.registry.render();
       expect(text).toContain('refseg_gpu_queue_depth{queue="requests",state="running"} 1');
       expect(text).toContain('refseg_gpu_queue_depth{queue="requests",state="waiting"} 3');
