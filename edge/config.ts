@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   REFSEG_GPU_HEALTH_INTERVAL_MS: int(100).default(10_000),
   REFSEG_GPU_HEALTH_TIMEOUT_MS: int(1).default(2_000),
   REFSEG_MAX_BODY_BYTES: int(1).default(20 * MiB),
+  REFSEG_MAX_JSON_BYTES: int(1).default(1 * MiB),
+  REFSEG_MAX_BANK_FILE_BYTES: int(1).default(16 * MiB),
   REFSEG_MAX_PIXELS: int(1).default(40_000_000),
   REFSEG_CACHE_TTL_SECONDS: int(1).default(7 * 24 * 3600),
   REFSEG_IMAGE_TTL_SECONDS: int(1).default(24 * 3600),
@@ -45,8 +47,12 @@ export interface EdgeConfig {
   };
   /** Undefined: admin routes answer 401 to everyone. */
   adminKey: string | undefined;
-  /** Request bodies above this are refused with 413 before they are read. */
+  /** Request bodies above this are refused with 413 before they are read (image uploads). */
   maxBodyBytes: number;
+  /** JSON request bodies (bank creation, classes, keys, segment by imageId): 413 above this. */
+  maxJsonBytes: number;
+  /** Bank files sent to POST /v1/banks/import: 413 above this. */
+  maxBankFileBytes: number;
   /** Images above this many pixels (from their header) are refused with 422. */
   maxPixels: number;
   /** How long a cached candidate set is kept. */
@@ -78,6 +84,8 @@ export function configFromEnv(env: EnvVars): EdgeConfig {
     },
     adminKey: parseAdminKey(e.REFSEG_ADMIN_KEY),
     maxBodyBytes: e.REFSEG_MAX_BODY_BYTES,
+    maxJsonBytes: e.REFSEG_MAX_JSON_BYTES,
+    maxBankFileBytes: e.REFSEG_MAX_BANK_FILE_BYTES,
     maxPixels: e.REFSEG_MAX_PIXELS,
     cacheTtlSeconds: e.REFSEG_CACHE_TTL_SECONDS,
     imageTtlSeconds: e.REFSEG_IMAGE_TTL_SECONDS,

@@ -3,7 +3,7 @@
 import type { Handler, Hono, MiddlewareHandler } from 'hono';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { auth } from '../middleware/auth.ts';
-import { limitBody } from '../middleware/body-limit.ts';
+import { bodyLimitFor, limitBody } from '../middleware/body-limit.ts';
 import type { RouteSpec } from '../openapi/route.ts';
 
 export interface Router {
@@ -24,7 +24,8 @@ export function createRouter(app: Hono<EdgeEnv>, s: EdgeServices): Router {
         },
       ];
       if (spec.access !== 'public') chain.push(auth(spec.access, s));
-      if (spec.body) chain.push(limitBody(s.config.maxBodyBytes));
+      const body = spec.body;
+      if (body) chain.push(limitBody((c) => bodyLimitFor(body.limit ?? 'upload', c.req.header('Content-Type'), s.config)));
       app.on([spec.method.toUpperCase()], [spec.path], ...chain, handler);
     },
   };
