@@ -2,7 +2,8 @@
 // way: process.env (Node), Deno.env (Deno), the Worker's `env` bindings (Workers).
 import { z } from 'zod';
 import { ValidationError } from '../shared/errors.ts';
-import { parseAdminKey } from './auth/index.ts';
+import { parseAdminKey, TenantIdSchema } from './auth/index.ts';
+import { parseCacheOrganisations } from './segment/cache-scope.ts';
 
 const MiB = 1024 * 1024;
 
@@ -30,6 +31,17 @@ const EnvSchema = z.object({
   REFSEG_MAX_BANK_FILE_BYTES: int(1).default(16 * MiB),
   REFSEG_MAX_PIXELS: int(1).default(40_000_000),
   REFSEG_CACHE_TTL_SECONDS: int(1).default(7 * 24 * 3600),
+  REFSEG_CACHE_ORGANISATIONS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parseCacheOrganisations(text, (id) => TenantIdSchema.safeParse(id).success);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   REFSEG_IMAGE_TTL_SECONDS: int(1).default(24 * 3600),
   REFSEG_CORS_ORIGINS: list.default([]),
   REFSEG_LOG: z.enum(['json', 'off']).default('json'),
@@ -57,6 +69,11 @@ export interface EdgeConfig {
   maxPixels: number;
   /** How long a cached candidate set is kept. */
   cacheTtlSeconds: number;
+  /**
+   * Tenant → organisation whose candidate cache it shares (edge/segment/cache-scope.ts). Tenants
+   * not listed have a cache of their own (the default: no tenant learns what another sent).
+   */
+  cacheOrganisations: ReadonlyMap<string, string>;
   /** How long an image sent to POST /v1/images can be referred to by its imageId. */
   imageTtlSeconds: number;
   /** Origins allowed by CORS; empty: no CORS headers; `*`: any origin. */
@@ -88,6 +105,7 @@ export function configFromEnv(env: EnvVars): EdgeConfig {
     maxBankFileBytes: e.REFSEG_MAX_BANK_FILE_BYTES,
     maxPixels: e.REFSEG_MAX_PIXELS,
     cacheTtlSeconds: e.REFSEG_CACHE_TTL_SECONDS,
+    cacheOrganisations: e.REFSEG_CACHE_ORGANISATIONS,
     imageTtlSeconds: e.REFSEG_IMAGE_TTL_SECONDS,
     corsOrigins: e.REFSEG_CORS_ORIGINS,
     log: e.REFSEG_LOG,
