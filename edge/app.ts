@@ -39,6 +39,6 @@ export function createEdgeApp(deps: EdgeDeps): EdgeApp {
   referenceRoutes(router, services);
   imageRoutes(router, services);
   segmentRoutes(router, services);
-  docsRoutes(router);
+  docsRoutes(router, services.config.publicUrl);
   return { app, services };
 }

@@ -44,6 +44,7 @@ const EnvSchema = z.object({
     }),
   REFSEG_IMAGE_TTL_SECONDS: int(1).default(24 * 3600),
   REFSEG_CORS_ORIGINS: list.default([]),
+  REFSEG_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   REFSEG_LOG: z.enum(['json', 'off']).default('json'),
 });
 
@@ -78,6 +79,8 @@ export interface EdgeConfig {
   imageTtlSeconds: number;
   /** Origins allowed by CORS; empty: no CORS headers; `*`: any origin. */
   corsOrigins: string[];
+  /** The edge's URL as clients see it (OpenAPI `servers`); default: the origin of each request. */
+  publicUrl: string | undefined;
   log: 'json' | 'off';
 }
 
@@ -108,6 +111,7 @@ export function configFromEnv(env: EnvVars): EdgeConfig {
     cacheOrganisations: e.REFSEG_CACHE_ORGANISATIONS,
     imageTtlSeconds: e.REFSEG_IMAGE_TTL_SECONDS,
     corsOrigins: e.REFSEG_CORS_ORIGINS,
+    publicUrl: e.REFSEG_PUBLIC_URL?.replace(/\/+$/, ''),
     log: e.REFSEG_LOG,
   };
 }

@@ -60,6 +60,19 @@ function problemResponse(description: string, status: number): JsonSchema {
   };
 }
 
+/**
+ * Problem statuses of a route besides the common ones: what its description implies (auth, a
+ * checked path, query or body, a size-limited body), then what its handler adds (`problems`).
+ */
+export function problemStatuses(route: RouteSpec): number[] {
+  const implied = [
+    ...(route.access === 'public' ? [] : [401, 403]),
+    ...(route.params || route.query || route.body ? [422] : []),
+    ...(route.body ? [413, 415] : []),
+  ];
+  return [...new Set([...implied, ...(route.problems ?? [])])].sort((a, b) => a - b);
+}
+
 function operation(route: RouteSpec): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
   for (const [status, r] of Object.entries(route.responses)) {
@@ -69,8 +82,7 @@ function operation(route: RouteSpec): JsonSchema {
       ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: schemaOf(r.schema, 'output') } } } : r.contentType ? { content: { [r.contentType]: {} } } : {}),
     };
   }
-  const statuses = [...(route.access === 'public' ? [] : [401, 403]), ...(route.problems ?? [])];
-  for (const status of statuses) responses[status] = problemResponse(PROBLEM_TEXT[status] ?? 'Problem.', status);
+  for (const status of problemStatuses(route)) responses[status] = problemResponse(PROBLEM_TEXT[status] ?? 'Problem.', status);
   for (const [status, text] of Object.entries(COMMON_PROBLEMS)) responses[status] = problemResponse(text, Number(status));
 
   const op: JsonSchema = {
@@ -105,6 +117,7 @@ function operation(route: RouteSpec): JsonSchema {
   return op;
 }
 
+/** Without `servers`: the edge adds its public URL per request (routes/docs.ts). */
 export function buildOpenApiDocument(routes: readonly RouteSpec[], info: DocumentInfo): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
