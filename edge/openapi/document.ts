@@ -26,7 +26,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   404: 'No such bank, class, reference or image (also when it belongs to another tenant).',
   409: 'Conflict: exists already, or made with another model.',
   413: 'The body exceeds the size limit (refused before it is read).',
-  415: 'The image is not JPEG, PNG or WebP (sniffed from its bytes).',
+  415: 'Wrong Content-Type, or an image that is not JPEG, PNG, WebP, GIF (first frame) or TIFF (first page), sniffed from its bytes; the problem names the type found.',
   422: 'Well-formed but unusable: malformed mask, polygon or box; too many pixels; corrupt image.',
   502: 'A gpu-node failed.',
   503: 'No gpu-node is available (see Retry-After).',

@@ -170,3 +170,27 @@ describe('candidate cache', () => {
     expect((await (await segment(w, gx, await bankWithReference(w, gx, ['a']), image)).json()).cache).toBe('miss');
   });
 });
+
+describe('image formats', () => {
+  it('takes GIF and TIFF, and refuses BMP with a 415 naming the type found, the type declared and the accepted ones', async () => {
+    const sharp = (await import('sharp')).default;
+    const w = await world();
+    const key = await w.key('t1');
+    const pixels = Buffer.alloc(8 * 6 * 3, 70);
+    for (const format of ['gif', 'tiff'] as const) {
+      const bytes = await sharp(pixels, { raw: { width: 8, height: 6, channels: 3 } }).toFormat(format).toBuffer();
+      const res = await w.call('POST', '/v1/images', key, { body: new Uint8Array(bytes) as BodyInit, headers: { 'Content-Type': `image/${format}` } });
+      expect(res.status, format).toBe(201);
+    }
+    const bmp = new Uint8Array(70);
+    bmp.set([0x42, 0x4d]);
+    const res = await w.call('POST', '/v1/images', key, { body: bmp as BodyInit, headers: { 'Content-Type': 'image/png' } });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({
+      sniffed: 'image/bmp',
+      declared: 'image/png',
+      accepted: ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/tiff'],
+      detail: expect.stringMatching(/^The image's bytes are image\/bmp, which refseg does not take \(the request declared them as image\/png\)/),
+    });
+  });
+});
