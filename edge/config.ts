@@ -43,6 +43,9 @@ const EnvSchema = z.object({
       }
     }),
   REFSEG_IMAGE_TTL_SECONDS: int(1).default(24 * 3600),
+  REFSEG_KEY_REQUESTS_PER_MINUTE: int(1).default(600),
+  REFSEG_KEY_BURST: int(1).default(100),
+  REFSEG_KEY_CONCURRENT: int(1).default(64),
   REFSEG_CORS_ORIGINS: list.default([]),
   REFSEG_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   REFSEG_LOG: z.enum(['json', 'off']).default('json'),
@@ -77,6 +80,8 @@ export interface EdgeConfig {
   cacheOrganisations: ReadonlyMap<string, string>;
   /** How long an image sent to POST /v1/images can be referred to by its imageId. */
   imageTtlSeconds: number;
+  /** Fair-use limits of a tenant key that sets none of its own (edge/middleware/quota.ts). */
+  keyLimits: { requestsPerMinute: number; burst: number; concurrent: number };
   /** Origins allowed by CORS; empty: no CORS headers; `*`: any origin. */
   corsOrigins: string[];
   /** The edge's URL as clients see it (OpenAPI `servers`); default: the origin of each request. */
@@ -110,6 +115,7 @@ export function configFromEnv(env: EnvVars): EdgeConfig {
     cacheTtlSeconds: e.REFSEG_CACHE_TTL_SECONDS,
     cacheOrganisations: e.REFSEG_CACHE_ORGANISATIONS,
     imageTtlSeconds: e.REFSEG_IMAGE_TTL_SECONDS,
+    keyLimits: { requestsPerMinute: e.REFSEG_KEY_REQUESTS_PER_MINUTE, burst: e.REFSEG_KEY_BURST, concurrent: e.REFSEG_KEY_CONCURRENT },
     corsOrigins: e.REFSEG_CORS_ORIGINS,
     publicUrl: e.REFSEG_PUBLIC_URL?.replace(/\/+$/, ''),
     log: e.REFSEG_LOG,

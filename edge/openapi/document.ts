@@ -28,6 +28,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   413: 'The body exceeds the size limit (refused before it is read).',
   415: 'Wrong Content-Type, or an image that is not JPEG, PNG, WebP, GIF (first frame) or TIFF (first page), sniffed from its bytes; the problem names the type found.',
   422: 'Well-formed but unusable: malformed mask, polygon or box; too many pixels; corrupt image.',
+  429: 'The API key is over its request rate or its requests in progress (see Retry-After).',
   502: 'A gpu-node failed.',
   503: 'No gpu-node is available (see Retry-After).',
 };
@@ -55,7 +56,7 @@ function parameters(where: 'path' | 'query', object: ZodObject | undefined): Jso
 function problemResponse(description: string, status: number): JsonSchema {
   return {
     description,
-    headers: status === 503 ? { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } } : undefined,
+    headers: status === 503 || status === 429 ? { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } } : undefined,
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
   };
 }
@@ -67,6 +68,7 @@ function problemResponse(description: string, status: number): JsonSchema {
 export function problemStatuses(route: RouteSpec): number[] {
   const implied = [
     ...(route.access === 'public' ? [] : [401, 403]),
+    ...(route.access === 'tenant' ? [429] : []),
     ...(route.params || route.query || route.body ? [422] : []),
     ...(route.body ? [413, 415] : []),
   ];

@@ -2,7 +2,7 @@
 // become its OpenAPI operation (document.ts).
 import type { ZodObject, ZodType } from 'zod';
 
-export type Method = 'get' | 'post' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'delete';
 export type Access = 'public' | 'tenant' | 'admin';
 
 export interface BodyContent {

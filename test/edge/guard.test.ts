@@ -194,3 +194,46 @@ describe('image formats', () => {
     });
   });
 });
+
+describe('fair use per API key', () => {
+  it('answers 429 + Retry-After over the key\'s rate or its requests in progress; the admin sets each key\'s limits', async () => {
+    const w = await world({ env: { REFSEG_KEY_BURST: '1000' } });
+    const [key, other] = [await w.key('t1'), await w.key('t2')];
+    const keyId = (await (await w.call('GET', '/v1/admin/keys?tenant=t1', ADMIN)).json()).keys[0].id;
+    const bank = await bankWithReference(w, key, ['a']);
+
+    // Rate: a burst of 3, then one request a second.
+    const set = await w.call('PUT', `/v1/admin/keys/${keyId}/limits`, ADMIN, { json: { requestsPerMinute: 60, burst: 3 } });
+    expect(set.status).toBe(200);
+    expect((await set.json()).limits).toEqual({ requestsPerMinute: 60, burst: 3 });
+    expect((await w.call('PUT', `/v1/admin/keys/${keyId}/limits`, key, { json: {} })).status).toBe(403);
+    expect((await w.call('PUT', `/v1/admin/keys/${keyId}/limits`, ADMIN, { json: { burst: -1 } })).status).toBe(422);
+    expect((await w.call('PUT', '/v1/admin/keys/key_0000000000000000/limits', ADMIN, { json: {} })).status).toBe(404);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await w.call('GET', `/v1/banks/${bank}`, key)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const limited = await w.call('GET', '/v1/banks', key);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('Retry-After')).toBe('1');
+    expect(await limited.json()).toMatchObject({ type: 'https://refseg.dev/problems/too-many-requests', limits: { requestsPerMinute: 60, burst: 3 } });
+    // Other tenants are not slowed down.
+    expect((await w.call('GET', '/v1/banks', other)).status).toBe(200);
+
+    // Requests in progress: one segment held at the gpu-node, the next one refused at once.
+    expect((await w.call('PUT', `/v1/admin/keys/${keyId}/limits`, ADMIN, { json: { concurrent: 1, requestsPerMinute: 600_000 } })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    let open!: () => void;
+    w.nodes[0].pipeline.gate = new Promise((resolve) => (open = resolve));
+    const held = segment(w, key, bank, await flatPng(90));
+    await expect.poll(() => w.nodes[0].pipeline.calls.length).toBeGreaterThan(1);
+    const second = await w.call('GET', '/v1/banks', key);
+    expect(second.status).toBe(429);
+    expect((await second.json()).detail).toMatch(/1 requests in progress/);
+    open();
+    expect((await held).status).toBe(200);
+    expect((await w.call('GET', '/v1/banks', key)).status).toBe(200);
+    const metrics = await (await w.call('GET', '/metrics', ADMIN)).text();
+    expect(metrics).toMatch(/refseg_edge_throttled_total\{reason="rate"\} 2/);
+    expect(metrics).toMatch(/refseg_edge_throttled_total\{reason="concurrency"\} 1/);
+  });
+});
