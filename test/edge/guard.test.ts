@@ -141,6 +141,28 @@ describe('user-given names', () => {
     expect(long.status).toBe(422);
     expect((await long.json()).field).toBe('classes[0]');
   });
+
+  it('reference ids from a bank file named __proto__, constructor or toString are kept, listed and deleted like any other', async () => {
+    const w = await world();
+    const key = await w.key('t1');
+    await bankWithReference(w, key, ['__proto__', 'toString'], 'source');
+    const file = await (await w.call('GET', '/v1/banks/source/export', key)).json();
+    const instance = file.classes[0].instances[0];
+    const ids = ['__proto__', 'constructor', 'toString'];
+    file.classes[0].instances = ids.map((referenceId) => ({ ...instance, referenceId }));
+    // Sent as text, as a client would: JSON.stringify keeps an own "__proto__" member.
+    const body = JSON.stringify(file);
+    expect(body).toContain('"referenceId":"__proto__"');
+    const imported = await w.call('POST', '/v1/banks/import?id=copy', key, { body, headers: { 'Content-Type': 'application/json' } });
+    expect(imported.status).toBe(201);
+    expect((await imported.json()).referenceCount).toBe(3);
+    const listed = (await (await w.call('GET', '/v1/banks/copy/references', key)).json()).references.map((r: { id: string }) => r.id);
+    expect(listed).toEqual(ids);
+    expect((await w.call('DELETE', '/v1/banks/copy/references/__proto__', key)).status).toBe(204);
+    expect((await w.call('DELETE', '/v1/banks/copy/references/__proto__', key)).status).toBe(404);
+    const left = (await (await w.call('GET', '/v1/banks/copy/references', key)).json()).references.map((r: { id: string }) => r.id);
+    expect(left).toEqual(['constructor', 'toString']);
+  });
 });
 
 describe('candidate cache', () => {
