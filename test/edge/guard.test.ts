@@ -66,6 +66,16 @@ describe('big JSON bodies', () => {
     const small = await w.call('POST', '/v1/banks', key, { json: { name: 'b', classes: ['a'], padding: 'x'.repeat(1000) } });
     expect(small.status).toBe(413);
   });
+
+  it('refuses a bank file of a hundred thousand member names within its size limit without parsing it', async () => {
+    const w = await world();
+    const key = await w.key('t1');
+    const file: Record<string, unknown> = { format: 'refseg.bank', version: 1 };
+    for (let i = 0; i < 100_000; i++) file[`k${i}`] = 0;
+    const res = await w.call('POST', '/v1/banks/import', key, { json: file });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ type: 'https://refseg.dev/problems/json-too-complex', field: 'body', maxMembers: 50_000 });
+  });
 });
 
 describe('internal detail', () => {
