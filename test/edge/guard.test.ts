@@ -175,6 +175,23 @@ describe('user-given names', () => {
   });
 });
 
+describe('option keys', () => {
+  it('a query or body member named __proto__, constructor or toString is an unknown member like any other (400), never ignored', async () => {
+    const w = await world();
+    const key = await w.key('t1');
+    for (const name of ['surprise', '__proto__', 'constructor', 'toString']) {
+      const query = await w.call('POST', `/v1/images?exif=ignore&${name}=1`, key, { body: 'x', headers: { 'Content-Type': 'image/png' } });
+      expect(query.status, name).toBe(400);
+      expect((await query.json()).detail).toContain(`Unrecognized key: "${name}"`);
+      const body = await w.call('POST', '/v1/banks', key, { body: `{"name": "b", "classes": ["a"], "${name}": {"x": 1}}`, headers: { 'Content-Type': 'application/json' } });
+      expect(body.status, name).toBe(400);
+      const options = await w.call('POST', '/v1/banks/nope/segment', key, { json: { imageId: 'a'.repeat(64), options: JSON.parse(`{"${name}": {"maxDetections": 1}}`) } });
+      expect(options.status, name).toBe(400);
+      expect((await options.json()).field).toBe('options');
+    }
+  });
+});
+
 describe('candidate cache', () => {
   it('is scoped to the tenant: another tenant\'s upload of the same bytes is a miss', async () => {
     const w = await world();
