@@ -5,8 +5,17 @@
 // Environment: REFSEG_MODELS_DIR (models folder), REFSEG_SAM2 / REFSEG_DINOV2 (preset ids or
 // paths), REFSEG_GPU_PORT (default 8700), REFSEG_GPU_SECRET (default: generated for this run), and
 // the edge's own variables (REFSEG_EDGE_PORT, REFSEG_DB, …; see edge/config.ts).
+//
+// Every failure is one line on stderr naming the input and what to do (REFSEG_DEBUG=1 adds the
+// stack), with the exit code: 1 when refseg cannot run here (models missing, a port in use, the
+// models do not load), 2 when a setting is wrong (an edge variable, REFSEG_SAM2/REFSEG_DINOV2).
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { configFromEnv } from './edge/config.ts';
+import type { EdgeConfig } from './edge/config.ts';
+import { DEFAULT_EDGE_PORT } from './edge/adapters/node.ts';
 import { runCli } from './gpu-node/cli/main.ts';
+import { RefsegError } from './shared/errors.ts';
 import { locateModels } from './gpu-node/local/model-paths.ts';
 import type { ModelChoice } from './gpu-node/local/model-paths.ts';
 import { serveGpuNode } from './gpu-node/http/server.ts';
@@ -15,6 +24,55 @@ import { modelsDir } from './gpu-node/model-store/index.ts';
 import { openPipelineThread } from './gpu-node/http/pipeline-thread.ts';
 
 const DEFAULT_GPU_PORT = 8700;
+const EXIT_FAILURE = 1;
+const EXIT_SETTINGS = 2;
+
+/** A failure already worded for the person who started refseg. */
+class StartError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Refuses at once (before any download or model load) a port another process holds. */
+async function assertPortFree(port: number, hostname: string, variable: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(portInUse(port, hostname, variable));
+      else if (err.code === 'EACCES') reject(new StartError(`refseg: port ${port} on ${hostname} (${variable}) may not be used by this user; set ${variable} to a port above 1023.`, EXIT_FAILURE));
+      else reject(err);
+    });
+    probe.listen(port, hostname, () => probe.close(() => resolve()));
+  });
+}
+
+function portInUse(port: number, hostname: string, variable: string): StartError {
+  return new StartError(
+    `refseg: port ${port} on ${hostname} (${variable}) is already in use; is refseg already running? Stop it, or set ${variable} to a free port.`,
+    EXIT_FAILURE,
+  );
+}
+
+/** The edge's settings, checked before anything starts (a weak admin key, a malformed variable). */
+function edgeSettings(gpuPort: number, secret: string): EdgeConfig {
+  try {
+    return configFromEnv({ ...process.env, REFSEG_GPU_NODES: `http://127.0.0.1:${gpuPort}`, REFSEG_GPU_SECRET: secret });
+  } catch (err) {
+    throw new StartError(`refseg: ${err instanceof RefsegError ? err.detail : String(err)}`, EXIT_SETTINGS);
+  }
+}
+
+function portSetting(variable: string, fallback: number): number {
+  const text = process.env[variable];
+  if (!text) return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartError(`refseg: ${variable}="${text}" is not a port number (0–65535).`, EXIT_SETTINGS);
+  return port;
+}
 
 interface Stoppable {
   url: string;
@@ -51,13 +109,21 @@ async function ensureModels(choice: ModelChoice): Promise<boolean> {
 
 async function main(): Promise<number> {
   const env = process.env;
+  const secret = env.REFSEG_GPU_SECRET || randomBytes(24).toString('base64url');
+  const gpuPort = portSetting('REFSEG_GPU_PORT', DEFAULT_GPU_PORT);
+  const edgeConfig = edgeSettings(gpuPort, secret);
+  const edgeHost = env.REFSEG_EDGE_HOST || '127.0.0.1';
+  const edgePort = portSetting('REFSEG_EDGE_PORT', DEFAULT_EDGE_PORT);
+  await assertPortFree(gpuPort, '127.0.0.1', 'REFSEG_GPU_PORT');
+  await assertPortFree(edgePort, edgeHost, 'REFSEG_EDGE_PORT');
   const choice: ModelChoice = { dir: env.REFSEG_MODELS_DIR || undefined, sam2: env.REFSEG_SAM2 || undefined, dinov2: env.REFSEG_DINOV2 || undefined };
   if (!(await ensureModels(choice))) return 1;
   const { sam2Dir, dinoPath } = await locateModels(choice, env);
-  const secret = env.REFSEG_GPU_SECRET || randomBytes(24).toString('base64url');
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const pipeline = openPipelineThread({ sam2Dir, dinoPath, log });
-  const gpu = await serveGpuNode({ pipeline, secret, port: Number(env.REFSEG_GPU_PORT || DEFAULT_GPU_PORT), log });
+  const gpu = await serveGpuNode({ pipeline, secret, port: gpuPort, log }).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE' ? portInUse(gpuPort, '127.0.0.1', 'REFSEG_GPU_PORT') : err;
+  });
   process.stdout.write(`gpu-node: ${gpu.url} (models loading…)\n`);
   const loaded = await pipeline.then(
     (p) => {
@@ -73,8 +139,16 @@ async function main(): Promise<number> {
     await gpu.close();
     return 1;
   }
-  const edge = await startEdge(gpu, secret);
+  const edge = await startEdge(gpu, secret).catch(async (err: NodeJS.ErrnoException) => {
+    await gpu.close();
+    throw err.code === 'EADDRINUSE' ? portInUse(edgePort, edgeHost, 'REFSEG_EDGE_PORT') : err;
+  });
   process.stdout.write(`edge: ${edge.url} — the public API (POST /v1/… with your API key)\n`);
+  if (edgeConfig.adminKey === undefined) {
+    process.stderr.write(
+      'refseg: REFSEG_ADMIN_KEY is not set, so the admin routes are off and no API key can be created; restart with REFSEG_ADMIN_KEY=$(openssl rand -hex 24) to manage keys.\n',
+    );
+  }
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -87,4 +161,15 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main();
+/** Any failure as one line; the stack only with REFSEG_DEBUG. */
+function report(err: unknown): number {
+  if (err instanceof StartError) process.stderr.write(`${err.message}\n`);
+  else if (err instanceof RefsegError) process.stderr.write(`refseg: ${err.detail}\n`);
+  else process.stderr.write(`refseg: ${err instanceof Error ? err.message : String(err)} (REFSEG_DEBUG=1 shows where)\n`);
+  if (process.env.REFSEG_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  if (err instanceof StartError) return err.exitCode;
+  // A RefsegError of status 400 is a wrong setting (REFSEG_SAM2 path, unknown preset id).
+  return err instanceof RefsegError && err.status === 400 ? EXIT_SETTINGS : EXIT_FAILURE;
+}
+
+process.exitCode = await main().catch(report);

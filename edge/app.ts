@@ -41,6 +41,6 @@ export function createEdgeApp(deps: EdgeDeps): EdgeApp {
   imageRoutes(router, services);
   segmentRoutes(router, services);
   webRoutes(router);
-  docsRoutes(router);
+  docsRoutes(router, services.config.publicUrl);
   return { app, services };
 }

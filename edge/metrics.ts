@@ -62,6 +62,7 @@ export const EDGE_METRICS: readonly MetricDefinition[] = [
   { name: 'refseg_edge_request_duration_seconds', help: 'Time to answer an HTTP request, by route template.', type: 'histogram' },
   { name: 'refseg_edge_candidate_cache_total', help: 'Candidate-set cache lookups, by result (hit, miss).', type: 'counter' },
   { name: 'refseg_edge_segment_detections_total', help: 'Detections returned by segment requests.', type: 'counter' },
+  { name: 'refseg_edge_throttled_total', help: 'Tenant requests refused with 429 by their key\'s fair-use limits, by reason (rate, concurrency).', type: 'counter' },
 ];
 
 export function createMetrics(definitions: readonly MetricDefinition[] = EDGE_METRICS): Metrics {

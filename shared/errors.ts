@@ -92,18 +92,23 @@ export interface ValidationIssue {
  * missing or unknown member), 422 when the shape is right but a value breaks a rule.
  */
 export class ValidationError extends RefsegError {
+  /** At most MAX_LISTED_ISSUES, each message at most MAX_ISSUE_MESSAGE characters. */
   readonly issues: readonly ValidationIssue[];
 
-  constructor(issues: ValidationIssue[], options: { status?: 400 | 422; cause?: unknown } = {}) {
+  constructor(allIssues: ValidationIssue[], options: { status?: 400 | 422; cause?: unknown } = {}) {
     const status = options.status ?? 400;
+    // A hostile body can break a schema a million times (or name a million unknown keys in one
+    // issue): the answer lists a few, shortened, and says how many there were.
+    const issues = allIssues.slice(0, MAX_LISTED_ISSUES).map((i) => ({ ...i, path: shorten(i.path), message: shorten(i.message) }));
     const first = issues[0];
     const detail =
       issues.length === 0
         ? 'The request is invalid.'
-        : issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+        : issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') +
+          (allIssues.length > issues.length ? `; and ${allIssues.length - issues.length} more` : '');
     super(status, status === 400 ? 'invalid-request' : 'invalid-value', 'Invalid request', detail, {
       field: first?.path || undefined,
-      extra: { issues },
+      extra: { issues, ...(allIssues.length > issues.length ? { issueCount: allIssues.length } : {}) },
       cause: options.cause,
     });
     this.issues = issues;
@@ -118,6 +123,13 @@ export class ValidationError extends RefsegError {
     const status = error.issues.some(isShapeIssue) ? 400 : 422;
     return new ValidationError(issues, { status, cause: error });
   }
+}
+
+export const MAX_LISTED_ISSUES = 10;
+export const MAX_ISSUE_MESSAGE = 300;
+
+function shorten(text: string): string {
+  return text.length <= MAX_ISSUE_MESSAGE ? text : `${text.slice(0, MAX_ISSUE_MESSAGE - 1)}…`;
 }
 
 const SHAPE_CODES = new Set<$ZodIssue['code']>(['invalid_type', 'unrecognized_keys', 'invalid_union', 'invalid_key', 'invalid_element']);

@@ -3,6 +3,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { RefsegError } from '../../shared/errors.ts';
 import { createEdgeApp } from '../app.ts';
 import type { EdgeApp } from '../app.ts';
 import { configFromEnv } from '../config.ts';
@@ -73,8 +74,18 @@ export async function startNodeEdge(options: NodeEdgeOptions): Promise<RunningEd
 }
 
 if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url) {
-  const edge = await startNodeEdge({ env: process.env });
+  // A wrong setting or a busy port: one line naming it (exit 2 and 1), no stack.
+  const edge = await startNodeEdge({ env: process.env }).catch((err: NodeJS.ErrnoException) => {
+    const busy = err.code === 'EADDRINUSE';
+    console.error(
+      busy
+        ? `refseg edge: port ${process.env.REFSEG_EDGE_PORT || DEFAULT_EDGE_PORT} (REFSEG_EDGE_PORT) is already in use; stop what holds it or set REFSEG_EDGE_PORT to a free port.`
+        : `refseg edge: ${err instanceof RefsegError ? err.detail : err.message}`,
+    );
+    process.exit(busy || !(err instanceof RefsegError) ? 1 : 2);
+  });
   console.error(`refseg edge listening on ${edge.url} (storage: ${edge.services.storage.driver})`);
+  if (edge.services.config.adminKey === undefined) console.error('refseg edge: REFSEG_ADMIN_KEY is not set, so the admin routes are off and no API key can be created.');
   const stop = () => void edge.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -114,6 +114,7 @@ export const GpuNodeStatusSchema = z.strictObject({
   url: z.string(),
   healthy: z.boolean(),
   inFlight: z.number().int(),
+  failures: z.number().int().describe('Failed calls since the edge started.'),
   modelId: ModelIdSchema.nullable(),
   lastError: z.string().nullable(),
 });
@@ -123,6 +124,14 @@ export const ReadinessSchema = z
     status: z.literal('ready'),
     storage: z.string().describe('Storage driver.'),
     storageOk: z.literal(true),
-    gpuNodes: z.array(GpuNodeStatusSchema),
+    gpuNodes: z.strictObject({ healthy: z.number().int(), total: z.number().int() }).describe('How many gpu-nodes are healthy (details: GET /v1/admin/status).'),
   })
   .describe('Ready: storage answers and at least one gpu-node is healthy (otherwise a 503 problem with the same members).');
+
+export const AdminStatusSchema = z
+  .strictObject({
+    storage: z.string().describe('Storage driver.'),
+    storageOk: z.boolean(),
+    gpuNodes: z.array(GpuNodeStatusSchema),
+  })
+  .describe('Operator view of the edge: storage and each gpu-node.');

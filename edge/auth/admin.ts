@@ -13,7 +13,10 @@ export class AdminKeyConfigError extends InternalError {}
 export function parseAdminKey(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (value.length < MIN_ADMIN_KEY_LENGTH || /\s/.test(value)) {
-    throw new AdminKeyConfigError(`The admin key must be at least ${MIN_ADMIN_KEY_LENGTH} characters without whitespace.`);
+    const what = /\s/.test(value) ? 'contains whitespace' : `has ${value.length} characters`;
+    throw new AdminKeyConfigError(
+      `REFSEG_ADMIN_KEY ${what}; the admin key must be at least ${MIN_ADMIN_KEY_LENGTH} characters without whitespace (generate one: openssl rand -hex 24).`,
+    );
   }
   return value;
 }

@@ -124,6 +124,22 @@ for (const harness of [memoryHarness(), sqlite]) {
     );
 
     it(
+      'stores per-key limits with the key: set, read back by lookup and listing, reset, refused when malformed',
+      withStore(async (_storage, keys) => {
+        const { info, secret } = await keys.create({ tenant: 'acme', limits: { concurrent: 3 } });
+        expect(info.limits).toEqual({ concurrent: 3 });
+        const set = await keys.setLimits(info.id, { requestsPerMinute: 30, burst: 5 });
+        expect(set).toEqual({ ...info, limits: { requestsPerMinute: 30, burst: 5 } });
+        expect(await keys.lookup(secret)).toEqual(set);
+        expect(await keys.list('acme')).toEqual([set]);
+        expect(await keys.setLimits(info.id, {})).toEqual({ id: info.id, tenant: 'acme', hint: info.hint, createdAt: info.createdAt });
+        expect((await keys.lookup(secret))?.limits).toBeUndefined();
+        expect(await keys.setLimits('key_0000000000000000', { burst: 1 })).toBeNull();
+        await expect(keys.setLimits(info.id, { burst: 0 })).rejects.toBeInstanceOf(ValidationError);
+        await expect(keys.setLimits(info.id, { perHour: 5 } as never)).rejects.toBeInstanceOf(ValidationError);
+      }),
+    );
+    it(
       'refuses an invalid tenant id',
       withStore(async (_storage, keys) => {
         await expect(keys.create({ tenant: 'a/b' })).rejects.toBeInstanceOf(ValidationError);
@@ -137,7 +153,7 @@ for (const harness of [memoryHarness(), sqlite]) {
         const config = { keys, adminKey: ADMIN };
         const { info, secret } = await keys.create({ tenant: 'acme' });
         const tenant = await authenticate(`Bearer ${secret}`, config);
-        expect(tenant).toEqual({ kind: 'tenant', tenant: 'acme', keyId: info.id });
+        expect(tenant).toEqual({ kind: 'tenant', tenant: 'acme', keyId: info.id, limits: {} });
         expect(requireTenant(tenant)).toBe('acme');
         expect(() => requireAdmin(tenant)).toThrow(ForbiddenError);
         const admin = await authenticate(`Bearer ${ADMIN}`, config);

@@ -2,9 +2,9 @@
 // is the same 401 so that a caller learns nothing about which keys exist.
 import { ForbiddenError, UnauthorizedError } from '../../shared/errors.ts';
 import { adminKeyMatches } from './admin.ts';
-import type { ApiKeyStore } from './key-store.ts';
+import type { ApiKeyStore, KeyLimits } from './key-store.ts';
 
-export type Principal = { kind: 'admin' } | { kind: 'tenant'; tenant: string; keyId: string };
+export type Principal = { kind: 'admin' } | { kind: 'tenant'; tenant: string; keyId: string; limits: KeyLimits };
 
 export interface AuthConfig {
   keys: ApiKeyStore;
@@ -27,7 +27,7 @@ export async function authenticate(authorization: string | null | undefined, con
   if (await adminKeyMatches(token, config.adminKey)) return { kind: 'admin' };
   const key = await config.keys.lookup(token);
   if (key === null) throw new UnauthorizedError('The bearer token is not a valid API key.');
-  return { kind: 'tenant', tenant: key.tenant, keyId: key.id };
+  return { kind: 'tenant', tenant: key.tenant, keyId: key.id, limits: key.limits ?? {} };
 }
 
 /** The tenant a principal acts for; the admin key manages keys and owns no banks. */

@@ -3,6 +3,6 @@ export { adminKeyMatches, AdminKeyConfigError, MIN_ADMIN_KEY_LENGTH, parseAdminK
 export { API_KEY_PREFIX, apiKeyHint, generateApiKeyId, generateApiKeySecret, hashApiKey, isApiKeyFormat } from './api-key.ts';
 export { authenticate, bearerToken, requireAdmin, requireTenant } from './authenticate.ts';
 export type { AuthConfig, Principal } from './authenticate.ts';
-export { ApiKeyInfoSchema, createApiKeyStore, CreateApiKeySchema } from './key-store.ts';
-export type { ApiKeyInfo, ApiKeyStore, ApiKeyStoreOptions, CreateApiKeyInput, CreatedApiKey } from './key-store.ts';
+export { ApiKeyInfoSchema, createApiKeyStore, CreateApiKeySchema, KeyLimitsSchema } from './key-store.ts';
+export type { ApiKeyInfo, ApiKeyStore, ApiKeyStoreOptions, CreateApiKeyInput, CreatedApiKey, KeyLimits } from './key-store.ts';
 export { TenantIdSchema } from './tenant.ts';

@@ -12,6 +12,16 @@ import { apiKeyHint, generateApiKeyId, generateApiKeySecret, hashApiKey, isApiKe
 import { TenantIdSchema } from './tenant.ts';
 
 const KeyIdSchema = z.string().regex(/^key_[0-9a-f]{16}$/);
+
+/** Fair-use limits of one key (edge/middleware/quota.ts); a missing member takes the edge's default. */
+export const KeyLimitsSchema = z
+  .strictObject({
+    requestsPerMinute: z.number().int().min(1).max(1_000_000).optional().describe('Sustained request rate (token bucket refill).'),
+    burst: z.number().int().min(1).max(100_000).optional().describe('Requests that may arrive at once (token bucket size).'),
+    concurrent: z.number().int().min(1).max(10_000).optional().describe('Requests of this key in progress at once.'),
+  })
+  .describe('Per-key fair-use limits; 429 with Retry-After above them. Omitted members: the edge defaults (REFSEG_KEY_*).');
+export type KeyLimits = z.infer<typeof KeyLimitsSchema>;
 const HashSchema = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const ApiKeyInfoSchema = z
@@ -21,6 +31,7 @@ export const ApiKeyInfoSchema = z
     label: z.string().max(200).optional().describe('Free text chosen at creation.'),
     hint: z.string().describe('First and last characters of the secret, to tell keys apart.'),
     createdAt: z.iso.datetime(),
+    limits: KeyLimitsSchema.optional(),
   })
   .describe('An API key without its secret.');
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfoSchema>;
@@ -31,6 +42,7 @@ const TenantRecordSchema = z.strictObject({ hash: HashSchema });
 export const CreateApiKeySchema = z.strictObject({
   tenant: TenantIdSchema,
   label: z.string().max(200).optional(),
+  limits: KeyLimitsSchema.optional(),
 });
 export type CreateApiKeyInput = z.input<typeof CreateApiKeySchema>;
 
@@ -51,6 +63,8 @@ export interface ApiKeyStore {
    * counts as absent (a tenant revoking its own keys).
    */
   revoke(keyId: string, options?: { tenant?: string }): Promise<boolean>;
+  /** Replaces the key's limits (`{}`: the defaults); null if there is no key with that id. */
+  setLimits(keyId: string, limits: KeyLimits): Promise<ApiKeyInfo | null>;
 }
 
 export interface ApiKeyStoreOptions {
@@ -68,10 +82,17 @@ export function createApiKeyStore(kv: KvStore, options: ApiKeyStoreOptions = {})
     async create(input) {
       const parsed = CreateApiKeySchema.safeParse(input);
       if (!parsed.success) throw ValidationError.fromZod(parsed.error);
-      const { tenant, label } = parsed.data;
+      const { tenant, label, limits } = parsed.data;
       const secret = generateApiKeySecret();
       const hash = await hashApiKey(secret);
-      const info: ApiKeyInfo = { id: generateApiKeyId(), tenant, ...(label === undefined ? {} : { label }), hint: apiKeyHint(secret), createdAt: now().toISOString() };
+      const info: ApiKeyInfo = {
+        id: generateApiKeyId(),
+        tenant,
+        ...(label === undefined ? {} : { label }),
+        hint: apiKeyHint(secret),
+        createdAt: now().toISOString(),
+        ...(limits === undefined || Object.keys(limits).length === 0 ? {} : { limits }),
+      };
       const written = await kv.commit(
         // 64 random bits of id and 256 of secret: a collision means a broken random source.
         [
@@ -105,6 +126,28 @@ export function createApiKeyStore(kv: KvStore, options: ApiKeyStoreOptions = {})
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     },
 
+    async setLimits(keyId, limits) {
+      if (!KeyIdSchema.safeParse(keyId).success) return null;
+      const checked = KeyLimitsSchema.safeParse(limits);
+      if (!checked.success) throw ValidationError.fromZod(checked.error, 'limits');
+      for (;;) {
+        const id = await kv.get(idKey(keyId));
+        if (id === null) return null;
+        const { hash } = decodeJson(id.value, IdRecordSchema, 'API key id');
+        const entry = await kv.get(hashKey(hash));
+        if (entry === null) return null;
+        const { limits: _old, ...rest } = decodeJson(entry.value, ApiKeyInfoSchema, 'API key');
+        const info: ApiKeyInfo = Object.keys(checked.data).length === 0 ? rest : { ...rest, limits: checked.data };
+        const done = await kv.commit(
+          [
+            { key: idKey(keyId), version: id.version },
+            { key: hashKey(hash), version: entry.version },
+          ],
+          [{ type: 'set', key: hashKey(hash), value: encodeJson(info) }],
+        );
+        if (done !== null) return info;
+      }
+    },
     async revoke(keyId, revokeOptions = {}) {
       if (!KeyIdSchema.safeParse(keyId).success) return false;
       for (;;) {

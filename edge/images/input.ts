@@ -12,9 +12,10 @@ export interface ImageInput {
   sha256: string;
 }
 
-export async function imageInput(bytes: Uint8Array, maxPixels: number, field: string): Promise<ImageInput> {
+/** `declared`: the media type the client gave (named in a 415 when the bytes are something else). */
+export async function imageInput(bytes: Uint8Array, maxPixels: number, field: string, declared: string | null = null): Promise<ImageInput> {
   if (bytes.length === 0) throw new ValidationError([{ path: field, message: 'the image is empty', code: 'too_small' }], { status: 422 });
-  const header = checkImage(bytes, maxPixels, field);
+  const header = checkImage(bytes, maxPixels, field, declared);
   return { bytes, header, sha256: await sha256Hex(bytes) };
 }
 
@@ -26,7 +27,8 @@ export function isRawImageType(mediaType: string | null): boolean {
 }
 
 export async function rawImage(request: Request, maxPixels: number): Promise<ImageInput> {
-  return imageInput(new Uint8Array(await request.arrayBuffer()), maxPixels, 'body');
+  const declared = request.headers.get('Content-Type')?.split(';')[0].trim().toLowerCase() || null;
+  return imageInput(new Uint8Array(await request.arrayBuffer()), maxPixels, 'body', declared);
 }
 
 /** The file part `name` of a form; null when absent. */
@@ -39,7 +41,7 @@ export async function filePart(form: FormData, name: string, maxPixels: number):
 
 export async function filePartAt(part: FormDataEntryValue, field: string, maxPixels: number): Promise<ImageInput> {
   if (typeof part === 'string') throw new BadRequestError(`"${field}" must be a file part (curl: -F ${field}=@photo.jpg).`, { field });
-  return imageInput(new Uint8Array(await part.arrayBuffer()), maxPixels, field);
+  return imageInput(new Uint8Array(await part.arrayBuffer()), maxPixels, field, part.type || null);
 }
 
 /** Parses a multipart body; a malformed one is a 400, not a 500. */

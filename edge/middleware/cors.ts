@@ -8,7 +8,7 @@ export function corsFor(origins: readonly string[]): MiddlewareHandler<EdgeEnv> 
   return cors({
     origin: origins.includes('*') ? '*' : [...origins],
     allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
     exposeHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition'],
     maxAge: 600,
   });

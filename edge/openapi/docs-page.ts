@@ -17,7 +17,7 @@ export const DOCS_HTML = `<!doctype html>
   details.op { background: #fff; border: 1px solid #d9dde5; border-radius: 6px; margin: 6px 0; }
   details.op > summary { cursor: pointer; padding: 8px 12px; display: flex; gap: 12px; align-items: baseline; }
   .m { font: 600 12px ui-monospace, monospace; text-transform: uppercase; padding: 2px 6px; border-radius: 4px; color: #fff; min-width: 4em; text-align: center; }
-  .get { background: #2f7d4f; } .post { background: #2357a6; } .delete { background: #b03a2e; }
+  .get { background: #2f7d4f; } .post { background: #2357a6; } .put { background: #8a5a00; } .delete { background: #b03a2e; }
   .path { font-family: ui-monospace, monospace; }
   .body { padding: 4px 16px 16px; border-top: 1px solid #eceef2; }
   table { border-collapse: collapse; width: 100%; margin: 6px 0; }

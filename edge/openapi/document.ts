@@ -26,8 +26,9 @@ const PROBLEM_TEXT: Record<number, string> = {
   404: 'No such bank, class, reference or image (also when it belongs to another tenant).',
   409: 'Conflict: exists already, or made with another model.',
   413: 'The body exceeds the size limit (refused before it is read).',
-  415: 'The image is not JPEG, PNG or WebP (sniffed from its bytes).',
+  415: 'Wrong Content-Type, or an image that is not JPEG, PNG, WebP, GIF (first frame) or TIFF (first page), sniffed from its bytes; the problem names the type found.',
   422: 'Well-formed but unusable: malformed mask, polygon or box; too many pixels; corrupt image.',
+  429: 'The API key is over its request rate or its requests in progress (see Retry-After).',
   502: 'A gpu-node failed.',
   503: 'No gpu-node is available (see Retry-After).',
 };
@@ -55,9 +56,23 @@ function parameters(where: 'path' | 'query', object: ZodObject | undefined): Jso
 function problemResponse(description: string, status: number): JsonSchema {
   return {
     description,
-    headers: status === 503 ? { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } } : undefined,
+    headers: status === 503 || status === 429 ? { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } } : undefined,
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
   };
+}
+
+/**
+ * Problem statuses of a route besides the common ones: what its description implies (auth, a
+ * checked path, query or body, a size-limited body), then what its handler adds (`problems`).
+ */
+export function problemStatuses(route: RouteSpec): number[] {
+  const implied = [
+    ...(route.access === 'public' ? [] : [401, 403]),
+    ...(route.access === 'tenant' ? [429] : []),
+    ...(route.params || route.query || route.body ? [422] : []),
+    ...(route.body ? [413, 415] : []),
+  ];
+  return [...new Set([...implied, ...(route.problems ?? [])])].sort((a, b) => a - b);
 }
 
 function operation(route: RouteSpec): JsonSchema {
@@ -69,8 +84,7 @@ function operation(route: RouteSpec): JsonSchema {
       ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: schemaOf(r.schema, 'output') } } } : r.contentType ? { content: { [r.contentType]: {} } } : {}),
     };
   }
-  const statuses = [...(route.access === 'public' ? [] : [401, 403]), ...(route.problems ?? [])];
-  for (const status of statuses) responses[status] = problemResponse(PROBLEM_TEXT[status] ?? 'Problem.', status);
+  for (const status of problemStatuses(route)) responses[status] = problemResponse(PROBLEM_TEXT[status] ?? 'Problem.', status);
   for (const [status, text] of Object.entries(COMMON_PROBLEMS)) responses[status] = problemResponse(text, Number(status));
 
   const op: JsonSchema = {
@@ -105,6 +119,7 @@ function operation(route: RouteSpec): JsonSchema {
   return op;
 }
 
+/** Without `servers`: the edge adds its public URL per request (routes/docs.ts). */
 export function buildOpenApiDocument(routes: readonly RouteSpec[], info: DocumentInfo): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {

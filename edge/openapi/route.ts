@@ -2,7 +2,7 @@
 // become its OpenAPI operation (document.ts).
 import type { ZodObject, ZodType } from 'zod';
 
-export type Method = 'get' | 'post' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'delete';
 export type Access = 'public' | 'tenant' | 'admin';
 
 export interface BodyContent {
@@ -31,7 +31,8 @@ export interface RouteSpec {
   access: Access;
   params?: ZodObject;
   query?: ZodObject;
-  body?: { description?: string; content: Record<string, BodyContent> };
+  /** `limit`: which size limit applies (edge/middleware/body-limit.ts); default the upload limit, or the JSON limit for JSON bodies. */
+  body?: { description?: string; content: Record<string, BodyContent>; limit?: 'upload' | 'bankFile' };
   responses: Record<number, ResponseSpec>;
   /** Statuses of the problem+json answers the route documents besides the common ones. */
   problems?: number[];

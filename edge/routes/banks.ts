@@ -132,7 +132,7 @@ export function bankRoutes(router: Router, s: EdgeServices): void {
       tag: 'Banks',
       access: 'tenant',
       query: ImportQuerySchema,
-      body: { content: { 'application/json': { schema: BankFileSchema } } },
+      body: { content: { 'application/json': { schema: BankFileSchema } }, limit: 'bankFile' },
       responses: { 201: { description: 'The new bank.', schema: BankViewSchema, headers: { Location: 'URL of the new bank.' } } },
       problems: [409, 413, 415, 422, 503],
     },

@@ -13,7 +13,7 @@ export const API_INFO = {
 };
 
 /** Register last, so the document lists every route. */
-export function docsRoutes(router: Router): void {
+export function docsRoutes(router: Router, publicUrl: string | undefined): void {
   let document: Record<string, unknown> | null = null;
   router.add(
     {
@@ -27,7 +27,9 @@ export function docsRoutes(router: Router): void {
     },
     (c) => {
       document ??= buildOpenApiDocument(router.routes, API_INFO);
-      return c.json(document);
+      // The URL clients used to reach this edge (REFSEG_PUBLIC_URL behind a proxy that rewrites it).
+      const url = publicUrl ?? new URL(c.req.url).origin;
+      return c.json({ ...document, servers: [{ url, description: 'This refseg edge.' }] });
     },
   );
   router.add(

@@ -36,7 +36,7 @@ export function imageRoutes(router: Router, s: EdgeServices): void {
       const tenant = tenantOf(c);
       const { exif, preset } = query(c, UploadQuerySchema);
       const image = await uploadedImage(c.req.raw, mediaType(c), s.config.maxPixels);
-      const cached = await candidatesFor(s, { image, imageId: image.sha256, preset, exif, requestId: c.get('requestId'), tenant });
+      const cached = await candidatesFor(s, { tenant, image, imageId: image.sha256, preset, exif, requestId: c.get('requestId') });
       // Stored only once its candidates exist: a failed upload leaves nothing behind.
       await s.images.put(tenant, image.sha256, image.bytes);
       return c.json(

@@ -1,5 +1,5 @@
 // API keys, managed with the admin key from the environment.
-import { CreateApiKeySchema } from '../auth/index.ts';
+import { ApiKeyInfoSchema, CreateApiKeySchema, KeyLimitsSchema } from '../auth/index.ts';
 import { ApiKeyListSchema, CreatedApiKeySchema, KeyIdParamsSchema, KeyListQuerySchema } from '../api/schemas.ts';
 import { NotFoundError } from '../../shared/errors.ts';
 import type { EdgeServices } from '../context.ts';
@@ -53,6 +53,27 @@ export function keyRoutes(router: Router, s: EdgeServices): void {
       const { keyId } = params(c, KeyIdParamsSchema);
       if (!(await s.keys.revoke(keyId))) throw new NotFoundError('API key', keyId);
       return c.body(null, 204);
+    },
+  );
+  router.add(
+    {
+      method: 'put',
+      path: '/v1/admin/keys/:keyId/limits',
+      operationId: 'setApiKeyLimits',
+      summary: 'Set the fair-use limits of an API key (requests per minute, burst, requests in progress).',
+      description: 'Replaces the key\'s limits; members left out take the edge defaults (`{}` resets them all). Effective from the key\'s next request.',
+      tag: 'Admin',
+      access: 'admin',
+      params: KeyIdParamsSchema,
+      body: { content: { 'application/json': { schema: KeyLimitsSchema } } },
+      responses: { 200: { description: 'The key with its new limits.', schema: ApiKeyInfoSchema } },
+      problems: [404],
+    },
+    async (c) => {
+      const { keyId } = params(c, KeyIdParamsSchema);
+      const info = await s.keys.setLimits(keyId, await jsonBody(c, KeyLimitsSchema));
+      if (info === null) throw new NotFoundError('API key', keyId);
+      return c.json(info);
     },
   );
 }

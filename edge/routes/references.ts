@@ -19,7 +19,7 @@ import { mediaType, params, parseJson, query } from './validate.ts';
 
 const ReferenceFormSchema = z
   .object({
-    [IMAGE_PART]: z.file().describe('A reference image (JPEG, PNG or WebP). Repeat the part for several images.'),
+    [IMAGE_PART]: z.file().describe('A reference image (JPEG, PNG, WebP, GIF or TIFF). Repeat the part for several images.'),
     [ANNOTATIONS_PART]: AnnotationListSchema.describe('JSON array of the instances on the image of the same position. Repeat once per image.'),
   })
   .describe('Reference images and their annotations, paired in order.');

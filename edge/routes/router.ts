@@ -1,9 +1,11 @@
 // Registers a described route on the Hono app, with what its description asks for, in this
-// order: route name (for logs), bearer auth (before any body byte is read), body-size limit.
+// order: route name (for logs), bearer auth (before any body byte is read), the tenant key's
+// fair-use quota, body-size limit.
 import type { Handler, Hono, MiddlewareHandler } from 'hono';
 import type { EdgeEnv, EdgeServices } from '../context.ts';
 import { auth } from '../middleware/auth.ts';
-import { limitBody } from '../middleware/body-limit.ts';
+import { bodyLimitFor, limitBody } from '../middleware/body-limit.ts';
+import { createQuota } from '../middleware/quota.ts';
 import type { RouteSpec } from '../openapi/route.ts';
 
 export interface Router {
@@ -13,6 +15,7 @@ export interface Router {
 
 export function createRouter(app: Hono<EdgeEnv>, s: EdgeServices): Router {
   const routes: RouteSpec[] = [];
+  const quota = createQuota({ defaults: s.config.keyLimits, clock: s.clock, metrics: s.metrics });
   return {
     routes,
     add(spec, handler) {
@@ -24,7 +27,9 @@ export function createRouter(app: Hono<EdgeEnv>, s: EdgeServices): Router {
         },
       ];
       if (spec.access !== 'public') chain.push(auth(spec.access, s));
-      if (spec.body) chain.push(limitBody(s.config.maxBodyBytes));
+      if (spec.access === 'tenant') chain.push(quota.middleware());
+      const body = spec.body;
+      if (body) chain.push(limitBody((c) => bodyLimitFor(body.limit ?? 'upload', c.req.header('Content-Type'), s.config)));
       app.on([spec.method.toUpperCase()], [spec.path], ...chain, handler);
     },
   };

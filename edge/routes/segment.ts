@@ -5,14 +5,14 @@ import { IMAGE_PART } from '../../shared/api/gpu-node.ts';
 import { matchBank } from '../../shared/bank/match-bank.ts';
 import { BadRequestError, NotFoundError, UnsupportedMediaTypeError } from '../../shared/errors.ts';
 import { SegmentOptionsSchema } from '../../shared/schemas.ts';
-import type { SegmentOptions } from '../../shared/schemas.ts';
 import { BankParamsSchema, ImageIdSchema, SegmentJsonBodySchema, SegmentQuerySchema, SegmentResponseSchema } from '../api/schemas.ts';
 import type { EdgeServices } from '../context.ts';
 import { filePart, formData, isRawImageType, RAW_IMAGE_TYPES, rawImage } from '../images/input.ts';
 import type { ImageInput } from '../images/input.ts';
 import { tenantOf } from '../middleware/auth.ts';
 import { candidatesFor } from '../segment/candidates-for.ts';
-import { resolveSegmentOptions } from '../segment/options.ts';
+import { checkSegmentOptions, resolveSegmentOptions } from '../segment/options.ts';
+import type { CheckedSegmentOptions } from '../segment/options.ts';
 import { renderDetections, renderSemantic } from '../segment/render.ts';
 import type { Router } from './router.ts';
 import { check, mediaType, params, parseJson, query } from './validate.ts';
@@ -31,7 +31,7 @@ const SegmentFormSchema = z
 interface SegmentInput {
   image: ImageInput | null;
   imageId: string;
-  options: SegmentOptions;
+  options: CheckedSegmentOptions;
 }
 
 export function segmentRoutes(router: Router, s: EdgeServices): void {
@@ -70,6 +70,7 @@ export function segmentRoutes(router: Router, s: EdgeServices): void {
       if (input.image === null && !(await s.images.has(tenant, input.imageId))) throw new NotFoundError('image', input.imageId, { field: IMAGE_ID_PART });
 
       const cached = await candidatesFor(s, {
+        tenant,
         image: input.image,
         imageId: input.imageId,
         modelId: bank.modelId,
@@ -104,8 +105,9 @@ export function segmentRoutes(router: Router, s: EdgeServices): void {
 async function segmentInput(request: Request, type: string | null, queryOptions: string | undefined, maxPixels: number): Promise<SegmentInput> {
   if (type === 'application/json') {
     if (queryOptions !== undefined) throw new BadRequestError('With a JSON body, put the options in its `options` member.', { field: 'query.options' });
-    const body = check(SegmentJsonBodySchema, parseJson(await request.text(), 'body'));
-    return { image: null, imageId: body.imageId, options: check(SegmentOptionsSchema, body.options ?? {}, 'options') };
+    const raw = parseJson(await request.text(), 'body');
+    const body = check(SegmentJsonBodySchema, raw);
+    return { image: null, imageId: body.imageId, options: checkSegmentOptions((raw as { options?: unknown }).options ?? {}, 'options') };
   }
   if (type === 'multipart/form-data') {
     if (queryOptions !== undefined) throw new BadRequestError(`With a form, send the options as its "${OPTIONS_PART}" part.`, { field: 'query.options' });
@@ -115,12 +117,12 @@ async function segmentInput(request: Request, type: string | null, queryOptions:
     if ((image === null) === (imageId === null)) throw new BadRequestError(`Send exactly one of the parts "${IMAGE_PART}" and "${IMAGE_ID_PART}".`, { field: IMAGE_PART });
     const optionsText = form.get(OPTIONS_PART);
     if (optionsText !== null && typeof optionsText !== 'string') throw new BadRequestError(`"${OPTIONS_PART}" must be a text part holding JSON.`, { field: OPTIONS_PART });
-    const options = check(SegmentOptionsSchema, optionsText === null ? {} : parseJson(optionsText, OPTIONS_PART), OPTIONS_PART);
+    const options = checkSegmentOptions(optionsText === null ? {} : parseJson(optionsText, OPTIONS_PART), OPTIONS_PART);
     if (image) return { image, imageId: image.sha256, options };
     return { image: null, imageId: check(ImageIdSchema, imageId, IMAGE_ID_PART), options };
   }
   if (isRawImageType(type)) {
-    const options = check(SegmentOptionsSchema, queryOptions === undefined ? {} : parseJson(queryOptions, 'query.options'), 'options');
+    const options = checkSegmentOptions(queryOptions === undefined ? {} : parseJson(queryOptions, 'query.options'), 'options');
     const image = await rawImage(request, maxPixels);
     return { image, imageId: image.sha256, options };
   }

@@ -1,5 +1,6 @@
 // Candidate sets by content: the image's SHA-256, the model and pipeline that made them and the
-// EXIF mode (it changes the pixel grid). Stored in the blob cache in the binary wire format. A
+// EXIF mode (it changes the pixel grid), within the scope of who may reuse them (one tenant, or
+// the tenants of one organisation: cache-scope.ts). Stored in the blob cache in the binary wire format. A
 // set read back is checked against its key, so a damaged or misfiled entry is a miss, never a
 // wrong answer. Concurrent misses of one key in this isolate share one gpu-node call.
 import type { ExifMode, Orientation } from '../../shared/api/gpu-node.ts';
@@ -12,6 +13,8 @@ import type { BlobCache } from '../storage/contract.ts';
 import { keySegment } from '../storage/contract.ts';
 
 export interface CandidateKey {
+  /** cacheScope(tenant): sets are never shared across scopes, nor are in-flight fetches. */
+  scope: string;
   imageSha256: string;
   modelId: string;
   pipelineId: string;
@@ -31,7 +34,7 @@ export interface CandidateCache {
 }
 
 export function candidateKey(key: CandidateKey): string {
-  return `cs/${keySegment(key.modelId)}/${keySegment(key.pipelineId)}/${key.exif}/${key.imageSha256}`;
+  return `cs/${keySegment(key.scope)}/${keySegment(key.modelId)}/${keySegment(key.pipelineId)}/${key.exif}/${key.imageSha256}`;
 }
 
 /** The gpu-node applies EXIF orientation exactly when asked to (shared/api/gpu-node.ts). */

@@ -7,9 +7,12 @@ import { sniffImage } from '../../shared/images/index.ts';
 import type { ProposalPreset } from '../../shared/schemas.ts';
 import type { EdgeServices } from '../context.ts';
 import type { ImageInput } from '../images/input.ts';
+import { cacheScope } from './cache-scope.ts';
 import type { CachedCandidates } from './candidate-cache.ts';
 
 export interface CandidatesRequest {
+  /** Whose cache: a tenant never sees (not even by timing) candidates cached for another scope. */
+  tenant: string;
   /** The image itself, or (null) one sent before to POST /v1/images under `imageId`. */
   image: ImageInput | null;
   imageId: string;
@@ -29,7 +32,7 @@ export async function candidatesFor(s: EdgeServices, req: CandidatesRequest): Pr
       field: 'options.preset',
     });
   }
-  const key = { imageSha256: req.imageId, modelId: info.modelId, pipelineId: info.pipelineIds[req.preset], exif: req.exif };
+  const key = { scope: cacheScope(req.tenant, s.config.cacheOrganisations), imageSha256: req.imageId, modelId: info.modelId, pipelineId: info.pipelineIds[req.preset], exif: req.exif };
   return s.candidates.getOrFetch(key, async () => {
     const bytes = req.image?.bytes ?? (await s.images.bytes(req.imageId));
     if (bytes === null) throw new NotFoundError('image', req.imageId, { field: 'imageId' });

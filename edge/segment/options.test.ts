@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, UnprocessableError } from '../../shared/errors.ts';
-import { SegmentOptionsSchema } from '../../shared/schemas.ts';
 import type { MatchingBank } from '../banks/index.ts';
-import { resolveSegmentOptions } from './options.ts';
+import { checkSegmentOptions, resolveSegmentOptions } from './options.ts';
 
 const bank: MatchingBank = {
   bankId: 'b',
@@ -16,7 +15,7 @@ const bank: MatchingBank = {
   matchable: [0, 1],
   negatives: [[], [], []],
 };
-const opts = (o: object) => SegmentOptionsSchema.parse(o);
+const opts = (o: object) => checkSegmentOptions(o, 'options');
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -60,5 +59,20 @@ describe('resolveSegmentOptions', () => {
     expect(err).toMatchObject({ status: 422, type: 'https://refseg.dev/problems/no-references', field: 'options.classes', extra: { classesWithoutReferences: ['owl'] } });
     const empty = thrown(() => resolveSegmentOptions({ ...bank, matchable: [] }, opts({})));
     expect(empty).toMatchObject({ status: 422, detail: 'Bank "b" has no positive reference for any class; add references first.' });
+  });
+
+  it('treats every class name as data: __proto__, constructor, toString, unicode and 128-character names keep their thresholds', () => {
+    const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '猫 🐈', 'x'.repeat(128)];
+    const nasty: MatchingBank = { ...bank, classes: names, prototypes: names.map(() => Float64Array.of(1, 0)), matchable: names.map((_, l) => l), negatives: names.map(() => []) };
+    // JSON.parse makes "__proto__" an own key, as a client's body does.
+    const raw = JSON.parse(`{"classes": ${JSON.stringify(names)}, "perClassThresholds": {${names.map((n, i) => `${JSON.stringify(n)}: 0.${i + 1}`).join(', ')}}}`);
+    const r = resolveSegmentOptions(nasty, opts(raw));
+    expect(r.pipeline.classes).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(r.pipeline.classThresholds).toEqual({ '0': 0.1, '1': 0.2, '2': 0.3, '3': 0.4, '4': 0.5, '5': 0.6 });
+    // The same names on a bank that lacks them are 404s naming the field, never silently dropped.
+    const missing = thrown(() => resolveSegmentOptions(bank, opts(JSON.parse('{"perClassThresholds": {"__proto__": 0.5}}'))));
+    expect(missing).toMatchObject({ status: 404, field: 'options.perClassThresholds.__proto__', extra: { id: '__proto__' } });
+    expect(thrown(() => opts(JSON.parse('{"perClassThresholds": {"__proto__": 7}}')))).toMatchObject({ status: 422, field: 'options.perClassThresholds.__proto__' });
+    expect(thrown(() => opts(JSON.parse('{"perClassThresholds": {"__proto__": "high"}}')))).toMatchObject({ status: 400 });
   });
 });

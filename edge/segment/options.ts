@@ -2,8 +2,36 @@
 // indices), against one bank. Unknown class names are 404s, as an unknown bank is.
 import { NotFoundError, UnprocessableError } from '../../shared/errors.ts';
 import type { PipelineOptionsInput } from '../../shared/matching/index.ts';
+import { SegmentOptionsSchema } from '../../shared/schemas.ts';
 import type { SegmentOptions } from '../../shared/schemas.ts';
 import type { MatchingBank } from '../banks/index.ts';
+import { check } from '../routes/validate.ts';
+
+/** Segment options with the per-class thresholds keyed by class name in a Map. */
+export type CheckedSegmentOptions = Omit<SegmentOptions, 'perClassThresholds'> & { perClassThresholds: ReadonlyMap<string, number> };
+
+const thresholdsSchema = SegmentOptionsSchema.shape.perClassThresholds.unwrap();
+
+/**
+ * The client's options (parsed JSON) checked against SegmentOptionsSchema. Class names are data:
+ * zod leaves a `__proto__` key out of a record (it would replace the prototype of a plain object),
+ * but `__proto__` is a valid class name, so the thresholds are read from the client's own keys
+ * into a Map, each name and value checked by the record's own schemas.
+ */
+export function checkSegmentOptions(raw: unknown, field: string): CheckedSegmentOptions {
+  const options = check(SegmentOptionsSchema, raw, field);
+  const given = ownObject(ownObject(raw)?.perClassThresholds);
+  const thresholds = new Map<string, number>();
+  for (const [name, value] of Object.entries(given ?? {})) {
+    const at = `${field}.perClassThresholds.${name}`;
+    thresholds.set(check(thresholdsSchema.keyType, name, at), check(thresholdsSchema.valueType, value, at));
+  }
+  return { ...options, perClassThresholds: thresholds };
+}
+
+function ownObject(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
 
 export interface ResolvedSegmentOptions {
   pipeline: PipelineOptionsInput;
@@ -11,7 +39,7 @@ export interface ResolvedSegmentOptions {
   classesWithoutReferences: string[];
 }
 
-export function resolveSegmentOptions(bank: MatchingBank, options: SegmentOptions): ResolvedSegmentOptions {
+export function resolveSegmentOptions(bank: MatchingBank, options: CheckedSegmentOptions): ResolvedSegmentOptions {
   const labelOf = new Map(bank.classes.map((name, label) => [name, label]));
   const label = (name: string, field: string): number => {
     const l = labelOf.get(name);
@@ -31,7 +59,7 @@ export function resolveSegmentOptions(bank: MatchingBank, options: SegmentOption
     );
   }
   const classThresholds: Record<string, number> = {};
-  for (const [name, threshold] of Object.entries(options.perClassThresholds ?? {})) {
+  for (const [name, threshold] of options.perClassThresholds) {
     classThresholds[String(label(name, `options.perClassThresholds.${name}`))] = threshold;
   }
   return {

@@ -1,5 +1,7 @@
 // `refseg <command> [options]`: find the command, parse its arguments with node:util
-// parseArgs, run it, and turn the outcome into an exit code (0 ok, 1 failure, 2 usage).
+// parseArgs, run it, and turn the outcome into one line on stderr and an exit code: 0 ok,
+// 1 failure, 2 bad input from the command line (usage, unknown option or preset, a file that
+// cannot be read or is not what the option needs), 130 stopped by Ctrl-C.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
@@ -55,8 +57,34 @@ function parseCommandArgs(command: Command, rest: string[]): { values: Record<st
   try {
     return parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message, { cause: err });
+    throw new UsageError(parseArgsProblem(err as Error & { code?: string }, Object.keys(options)), { cause: err });
   }
+}
+
+/** node:util parseArgs's errors (whose text quotes unevenly) in our words, naming the option. */
+function parseArgsProblem(err: Error & { code?: string }, known: readonly string[]): string {
+  const quoted = /'([^']+)'/.exec(err.message)?.[1] ?? '';
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const given = quoted.replace(/^-+/, '').split('=')[0];
+    const close = known.filter((k) => k.startsWith(given) || given.startsWith(k) || editDistance(k, given) <= 2);
+    return `Unknown option ${quoted}${close.length ? ` (did you mean ${close.map((k) => `--${k}`).join(' or ')}?)` : ''}.`;
+  }
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = quoted.split(' ')[0].replace(/,$/, '');
+    const long = /--[\w-]+/.exec(quoted)?.[0] ?? flag;
+    return /does not take/.test(err.message) ? `Option ${long} takes no value.` : `Option ${long} needs a value (${long} <value>).`;
+  }
+  return err.message;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
 }
 
 function bindPositionals(command: Command, positionals: string[]): Record<string, string | string[] | undefined> {
@@ -131,9 +159,30 @@ export async function runCli(argv: readonly string[], io: CliIO, commands: reado
   }
 }
 
+/** What a file-system error means for the path it names (`ENOENT: no such file…, open 'x'` is Node's text). */
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+};
+
+function fileProblem(err: unknown): string | null {
+  const e = err as { code?: unknown; path?: unknown; syscall?: unknown };
+  if (typeof e?.code !== 'string' || typeof e.path !== 'string' || !(e.code in FILE_ERRORS)) return null;
+  return `cannot ${e.syscall === 'open' || e.syscall === 'read' ? 'read' : 'use'} ${e.path}: ${FILE_ERRORS[e.code]}.`;
+}
+
 function reportError(err: unknown, command: Command, io: CliIO): number {
   if (err instanceof UsageError) {
-    io.stderr.write(`${PROGRAM} ${command.name}: ${err.message}\nRun \`${PROGRAM} ${command.name} --help\` for usage.\n`);
+    io.stderr.write(`${PROGRAM} ${command.name}: ${err.message} Run \`${PROGRAM} ${command.name} --help\` for usage.\n`);
+    return EXIT_USAGE;
+  }
+  const file = fileProblem(err);
+  if (file !== null) {
+    // A path given on the command line that cannot be read: bad input, like an unknown preset.
+    io.stderr.write(`${PROGRAM} ${command.name}: ${file} Check the path.\n`);
     return EXIT_USAGE;
   }
   io.stderr.write(`${PROGRAM} ${command.name}: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -39,4 +39,12 @@ describe('locateModels', () => {
     await mkdir(join(dir, 'empty'), { recursive: true });
     await expect(locateModels({ dir, dinov2: join(dir, 'empty') }, {})).rejects.toBeInstanceOf(ModelsNotInstalledError);
   });
+
+  it('calls a path that is not there a path, not an unknown preset', async () => {
+    await expect(locateModels({ dir, sam2: './sam2-nowhere' }, {})).rejects.toThrow('SAM2 model "./sam2-nowhere": no such file or folder. Give a folder holding its encoder and decoder .onnx, or a preset id');
+    await expect(locateModels({ dir, dinov2: join(dir, 'gone', 'model.onnx') }, {})).rejects.toThrow(/^DINOv2 model ".*model\.onnx": no such file or folder\. Give its \.onnx file/);
+    await expect(locateModels({ dir, dinov2: 'dino.onnx' }, {})).rejects.toMatchObject({ status: 400 });
+    await writeFile(join(dir, 'a-file'), 'x');
+    await expect(locateModels({ dir, sam2: join(dir, 'a-file') }, {})).rejects.toThrow(/a file, not a folder/);
+  });
 });

@@ -2,7 +2,7 @@
 // default pair unless told otherwise), or a folder / file given directly.
 import { stat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InternalError } from '../../shared/errors.ts';
+import { BadRequestError, InternalError } from '../../shared/errors.ts';
 import { DEFAULT_PRESETS, getPreset, loadPresets, modelsDir, presetDir, presetPaths, presetStatus } from '../model-store/index.ts';
 import type { Preset } from '../model-store/index.ts';
 
@@ -52,6 +52,16 @@ async function onnxIn(dir: string): Promise<string | null> {
   return null;
 }
 
+/** Whether a model choice was meant as a path rather than a preset id (preset ids have no / . ~). */
+const looksLikePath = (value: string) => /[/\\]|^[.~]|\.onnx$/i.test(value);
+
+/** A path given for a model that is not there (or not of the right kind), said as such. */
+function noSuchModelPath(what: 'SAM2' | 'DINOv2', value: string, found: 'file' | 'dir' | null): BadRequestError {
+  const needs = what === 'SAM2' ? 'a folder holding its encoder and decoder .onnx' : 'its .onnx file (or a folder holding model.onnx)';
+  const problem = found === null ? 'no such file or folder' : 'a file, not a folder';
+  return new BadRequestError(`${what} model "${value}": ${problem}. Give ${needs}, or a preset id (\`refseg models list\`).`, { extra: { path: value } });
+}
+
 /** Where the SAM2 and DINOv2 files are; presets not yet downloaded are listed in `missing`. */
 export async function locateModels(choice: ModelChoice, env: Env): Promise<ModelLocation> {
   const dir = choice.dir ?? modelsDir(env);
@@ -65,8 +75,10 @@ export async function locateModels(choice: ModelChoice, env: Env): Promise<Model
 
   const sam2 = choice.sam2 ?? DEFAULT_PRESETS.sam2;
   let sam2Dir: string;
+  const sam2Kind = await kind(sam2);
   let sam2Variant: string | undefined;
-  if ((await kind(sam2)) === 'dir') sam2Dir = sam2;
+  if (sam2Kind === 'dir') sam2Dir = sam2;
+  else if (looksLikePath(sam2) || sam2Kind === 'file') throw noSuchModelPath('SAM2', sam2, sam2Kind);
   else {
     const preset = await fromPreset(sam2);
     sam2Dir = presetDir(dir, preset);
@@ -81,6 +93,8 @@ export async function locateModels(choice: ModelChoice, env: Env): Promise<Model
     const found = await onnxIn(dino);
     if (found === null) throw new ModelsNotInstalledError(`${dino}: no DINOv2 model.onnx (or single .onnx file) in this folder or its onnx/ subfolder.`);
     dinoPath = found;
+  } else if (looksLikePath(dino)) {
+    throw noSuchModelPath('DINOv2', dino, null);
   } else {
     dinoPath = presetPaths(await fromPreset(dino), dir).model!;
   }

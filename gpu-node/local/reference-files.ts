@@ -2,7 +2,7 @@
 // reads; non-zero pixels are the instance) or a JSON file holding a COCO RLE or polygons, and
 // boxes written `x,y,w,h`.
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
 import { annToRle, encodeMask } from '../../shared/coco-mask/index.ts';
 import type { CocoSegmentation } from '../../shared/coco-mask/index.ts';
 import { BadRequestError } from '../../shared/errors.ts';
@@ -21,7 +21,13 @@ export async function readMaskFile(path: string, width: number, height: number):
     const segmentation = (json as { segmentation?: unknown }).segmentation ?? json;
     return annToRle(segmentation as CocoSegmentation, height, width);
   }
-  const { data, info } = await sharp(bytes).removeAlpha().greyscale().raw().toBuffer({ resolveWithObject: true });
+  let decoded: { data: Buffer; info: OutputInfo };
+  try {
+    decoded = await sharp(bytes).removeAlpha().greyscale().raw().toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new BadRequestError(`${path}: not a mask image or a .json file (${(err as Error).message.split('\n')[0]}). Give a PNG whose non-zero pixels are the instance, or a .json COCO RLE or polygons.`, { cause: err });
+  }
+  const { data, info } = decoded;
   if (info.width !== width || info.height !== height) {
     throw new BadRequestError(`${path}: the mask is ${info.width}×${info.height}, its image is ${width}×${height}.`);
   }

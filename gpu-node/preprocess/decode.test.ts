@@ -141,10 +141,23 @@ describe('decodeImage', () => {
       expect(err).toBeInstanceOf(CorruptImageError);
       expect(toProblem(err, 'r').status).toBe(422);
     }
-    const gif = await raw(testImage()).gif().toBuffer();
-    const err = await decodeImage(gif).catch((e: unknown) => e);
+    const avif = await raw(testImage()).avif().toBuffer();
+    const err = await decodeImage(avif).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedImageFormatError);
-    expect(toProblem(err, 'r')).toMatchObject({ status: 415, body: { accepted: ['image/jpeg', 'image/png', 'image/webp'] } });
-    expect(toProblem(err, 'r').body.detail).toMatch(/image\/gif/);
+    expect(toProblem(err, 'r')).toMatchObject({ status: 415, body: { accepted: ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/tiff'] } });
+    expect(toProblem(err, 'r').body.detail).toMatch(/image\/heif/);
+  });
+
+  it('decodes the first frame of a GIF and the first page of a TIFF, as the edge accepts them', async () => {
+    const px = testImage();
+    const tiff = await decodeImage(await raw(px).tiff({ compression: 'lzw' }).toBuffer());
+    expect(tiff).toMatchObject({ format: 'tiff', width: W, height: H });
+    expect(tiff.data).toEqual(px);
+    const frames = await sharp(Buffer.concat([Buffer.alloc(W * H * 3, 200), Buffer.alloc(W * H * 3, 10)]), { raw: { width: W, height: H * 2, channels: 3, pageHeight: H } } as never)
+      .gif()
+      .toBuffer();
+    const gif = await decodeImage(frames);
+    expect(gif).toMatchObject({ format: 'gif', width: W, height: H });
+    expect([...new Set(gif.data)]).toEqual([200]);
   });
 });

@@ -11,7 +11,8 @@ import { PixelLimitError } from '../../shared/errors.ts';
 import { CorruptImageError, UnsupportedImageFormatError } from '../../shared/images/errors.ts';
 
 export const DEFAULT_MAX_PIXELS = 40_000_000;
-const FORMATS = new Set(['jpeg', 'png', 'webp']);
+// The formats of ACCEPTED_IMAGE_TYPES (shared/images); GIF and TIFF give their first frame or page.
+const FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff']);
 
 export interface DecodeOptions {
   /** Default 'apply'. */
@@ -25,7 +26,7 @@ export interface DecodedImage {
   data: Uint8Array;
   width: number;
   height: number;
-  format: 'jpeg' | 'png' | 'webp';
+  format: 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff';
   /** EXIF Orientation tag of the file (1 when absent). */
   exifOrientation: number;
   /** Which pixel grid `data` (and so every mask made from it) refers to. */

@@ -2,9 +2,9 @@
 // would refuse (wrong type 415, too many pixels 422) before spending a gpu-node call on it. The
 // declared Content-Type is never trusted. EXIF orientation is not read: a rotation does not
 // change the pixel count, and the gpu-node reports which grid its masks refer to.
-import { PixelLimitError, UnsupportedMediaTypeError } from '../errors.ts';
+import { PixelLimitError } from '../errors.ts';
 import type { RefsegErrorOptions } from '../errors.ts';
-import { ACCEPTED_IMAGE_TYPES, CorruptImageError } from './errors.ts';
+import { CorruptImageError, UnsupportedImageBytesError } from './errors.ts';
 import type { ImageType } from './errors.ts';
 
 export interface ImageHeader {
@@ -16,27 +16,33 @@ export interface ImageHeader {
 
 /** Known signatures of formats refseg does not take, to name them in the 415. */
 const OTHER_FORMATS: [string, (b: Uint8Array) => boolean][] = [
-  ['image/gif', (b) => ascii(b, 0, 4) === 'GIF8'],
-  ['image/tiff', (b) => ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*'],
   ['image/bmp', (b) => ascii(b, 0, 2) === 'BM'],
   ['image/avif', (b) => ascii(b, 4, 8) === 'ftypavif'],
   ['image/heic', (b) => ascii(b, 4, 8) === 'ftypheic' || ascii(b, 4, 8) === 'ftypmif1'],
   ['image/svg+xml', (b) => /^\s*(<\?xml|<svg)/i.test(ascii(b, 0, 64))],
 ];
 
-/** Type and stored size of an image, or the 415/422 that refuses it. */
-export function sniffImage(bytes: Uint8Array, field = 'image'): ImageHeader {
+/**
+ * Type and stored size of an image, or the 415/422 that refuses it. `declared`: the media type the
+ * client gave the bytes (Content-Type or the part's type), named in a 415 when it differs.
+ */
+export function sniffImage(bytes: Uint8Array, field = 'image', declared: string | null = null): ImageHeader {
   const options = { field };
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return { type: 'image/jpeg', ...jpegSize(bytes, options) };
   if (ascii(bytes, 0, 8) === '\x89PNG\r\n\x1a\n') return { type: 'image/png', ...pngSize(bytes, options) };
   if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return { type: 'image/webp', ...webpSize(bytes, options) };
+  if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a') return { type: 'image/gif', ...gifSize(bytes, options) };
+  if (ascii(bytes, 0, 2) === 'II' || ascii(bytes, 0, 2) === 'MM') {
+    const size = tiffSize(bytes, options);
+    if (size) return { type: 'image/tiff', ...size };
+  }
   const other = OTHER_FORMATS.find(([, test]) => test(bytes));
-  throw new UnsupportedMediaTypeError(other ? other[0] : null, ACCEPTED_IMAGE_TYPES, options);
+  throw new UnsupportedImageBytesError(other ? other[0] : null, declared, options);
 }
 
 /** sniffImage, then the pixel limit. */
-export function checkImage(bytes: Uint8Array, maxPixels: number, field = 'image'): ImageHeader {
-  const header = sniffImage(bytes, field);
+export function checkImage(bytes: Uint8Array, maxPixels: number, field = 'image', declared: string | null = null): ImageHeader {
+  const header = sniffImage(bytes, field, declared);
   if (header.width * header.height > maxPixels) throw new PixelLimitError(header.width, header.height, maxPixels, { field });
   return header;
 }
@@ -112,4 +118,42 @@ function webpSize(b: Uint8Array, options: RefsegErrorOptions): Size {
     return sized(v.getUint16(26, true) & 0x3fff, v.getUint16(28, true) & 0x3fff, 'WebP', options);
   }
   throw new CorruptImageError('The WebP header is truncated or of an unknown kind.', options);
+}
+
+function gifSize(b: Uint8Array, options: RefsegErrorOptions): Size {
+  // Logical screen: u16 little-endian width and height after the 6-byte signature. Frames lie
+  // within it; the decoder takes the first.
+  if (b.length < 10) throw new CorruptImageError('The GIF header is truncated.', options);
+  return sized(view(b).getUint16(6, true), view(b).getUint16(8, true), 'GIF', options);
+}
+
+const TIFF_IMAGE_WIDTH = 256;
+const TIFF_IMAGE_LENGTH = 257;
+const TIFF_SHORT = 3;
+const TIFF_LONG = 4;
+
+/** Size of the first page (IFD 0) of a classic TIFF; null when the bytes are no TIFF at all. */
+function tiffSize(b: Uint8Array, options: RefsegErrorOptions): Size | null {
+  if (b.length < 8) return null;
+  const le = b[0] === 0x49;
+  const v = view(b);
+  const magic = v.getUint16(2, le);
+  if (magic === 43) throw new CorruptImageError('BigTIFF files are not supported; save the image as a classic TIFF, PNG or JPEG.', options);
+  if (magic !== 42) return null;
+  const ifd = v.getUint32(4, le);
+  if (ifd < 8 || ifd + 2 > b.length) throw new CorruptImageError('The TIFF header points past the end of the file.', options);
+  const count = v.getUint16(ifd, le);
+  let width = 0;
+  let height = 0;
+  for (let i = 0; i < count; i++) {
+    const at = ifd + 2 + 12 * i;
+    if (at + 12 > b.length) throw new CorruptImageError('The TIFF directory is truncated.', options);
+    const tag = v.getUint16(at, le);
+    const type = v.getUint16(at + 2, le);
+    if (tag !== TIFF_IMAGE_WIDTH && tag !== TIFF_IMAGE_LENGTH) continue;
+    const value = type === TIFF_SHORT ? v.getUint16(at + 8, le) : type === TIFF_LONG ? v.getUint32(at + 8, le) : 0;
+    if (tag === TIFF_IMAGE_WIDTH) width = value;
+    else height = value;
+  }
+  return sized(width, height, 'TIFF', options);
 }

@@ -12,6 +12,7 @@ import { extractCandidates } from '../../shared/matching/index.ts';
 import { encodeCandidateSet } from '../../shared/wire/index.ts';
 import { createApiKeyStore } from '../../edge/auth/index.ts';
 import { createBankService } from '../../edge/banks/index.ts';
+import { cacheScope } from '../../edge/segment/cache-scope.ts';
 import { candidateKey } from '../../edge/segment/candidate-cache.ts';
 import { createMemoryStorage } from '../../edge/storage/memory.ts';
 import type { Storage } from '../../edge/storage/contract.ts';
@@ -61,7 +62,7 @@ export async function edgeWorld(o: { candidates: number; dim: number; classes: n
   const set = { ...extracted, candidates: extracted.candidates.slice(0, o.candidates) };
 
   const storage = createMemoryStorage();
-  await storage.blobs.put(candidateKey({ imageSha256, modelId: MODEL, pipelineId: PIPELINE, exif: 'apply' }), encodeCandidateSet(set));
+  await storage.blobs.put(candidateKey({ scope: cacheScope('bench', new Map()), imageSha256, modelId: MODEL, pipelineId: PIPELINE, exif: 'apply' }), encodeCandidateSet(set));
   const { secret } = await createApiKeyStore(storage.kv).create({ tenant: 'bench' });
   const banks = createBankService({ kv: storage.kv, modelId: MODEL, pipelineId: PIPELINE, dim: o.dim });
   const classes = scene.prototypes.map((_, c) => `class-${c}`);

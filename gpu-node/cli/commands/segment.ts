@@ -3,6 +3,8 @@
 import { basename } from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { GpuReferenceAnnotation } from '../../../shared/api/gpu-node.ts';
+import { RefsegError } from '../../../shared/errors.ts';
+import { sniffImage } from '../../../shared/images/index.ts';
 import { defineCommand, UsageError } from '../command.ts';
 import type { Output } from '../command.ts';
 import { ProgressBar } from '../progress.ts';
@@ -97,10 +99,10 @@ export const segment = defineCommand({
     const { boxConventionOf, cocoResults } = await import('../../local/coco-results.ts');
     const officialBoxCompat = v['official-box-compat'] === true;
 
-    const targetBytes = new Uint8Array(await readFile(v.target));
+    const targetBytes = await readImageFile(v.target, '--target');
     const references = [];
     for (const r of refs) {
-      const image = new Uint8Array(await readFile(r.image));
+      const image = await readImageFile(r.image, '--ref');
       let annotation: GpuReferenceAnnotation;
       if (r.mask !== undefined) {
         const { width, height } = await decodeImage(image, { orientation: exif });
@@ -148,3 +150,15 @@ export const segment = defineCommand({
     }
   },
 });
+
+/** An image file named on the command line, refused with its path and option when it is no image refseg reads. */
+async function readImageFile(path: string, option: string): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await readFile(path));
+  try {
+    sniffImage(bytes, option);
+  } catch (err) {
+    if (err instanceof RefsegError) throw new UsageError(`${option} ${path}: ${err.detail}`, { cause: err });
+    throw err;
+  }
+  return bytes;
+}

@@ -12,7 +12,7 @@ export function scenesToJson(scenes: TestScenes): Encoded<TestScenes> {
     reference2: image(scenes.reference2),
     target: image(scenes.target),
     target2: image(scenes.target2),
-    gif: bytesToBase64(scenes.gif),
+    bmp: bytesToBase64(scenes.bmp),
     large: bytesToBase64(scenes.large),
   };
 }
@@ -24,7 +24,7 @@ export function scenesFromJson(json: Encoded<TestScenes>): TestScenes {
     reference2: image(json.reference2),
     target: image(json.target),
     target2: image(json.target2),
-    gif: base64ToBytes(json.gif),
+    bmp: base64ToBytes(json.bmp),
     large: base64ToBytes(json.large),
   };
 }

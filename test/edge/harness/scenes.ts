@@ -35,7 +35,8 @@ export interface TestScenes {
   target: TestImage;
   /** Another arrangement: blue rectangle (0), red disc (1). */
   target2: TestImage;
-  gif: Uint8Array;
+  /** A 2×2 BMP: a real image in a format refseg does not take. */
+  bmp: Uint8Array;
   /** 1500 × 1500 flat PNG (2.25 MP), small in bytes. */
   large: Uint8Array;
 }
@@ -58,7 +59,23 @@ export async function testScenes(): Promise<TestScenes> {
       { kind: 'rect', color: BLUE, x0: 40, y0: 40, x1: 150, y1: 120 },
       { kind: 'disc', color: RED, cx: 260, cy: 170, r: 50 },
     ]),
-    gif: new Uint8Array(await sharp(Buffer.alloc(8 * 8 * 3, 40), { raw: { width: 8, height: 8, channels: 3 } }).gif().toBuffer()),
+    bmp: bmp2x2(),
     large: new Uint8Array(await sharp(flat, { raw: { width: 1500, height: 1500, channels: 3 } }).png().toBuffer()),
   };
+}
+
+/** BITMAPFILEHEADER + BITMAPINFOHEADER + two 24-bit rows padded to 8 bytes. */
+function bmp2x2(): Uint8Array {
+  const b = new Uint8Array(54 + 16);
+  const v = new DataView(b.buffer);
+  b.set([0x42, 0x4d]);
+  v.setUint32(2, b.length, true);
+  v.setUint32(10, 54, true);
+  v.setUint32(14, 40, true);
+  v.setInt32(18, 2, true);
+  v.setInt32(22, 2, true);
+  v.setUint16(26, 1, true);
+  v.setUint16(28, 24, true);
+  b.fill(40, 54);
+  return b;
 }
