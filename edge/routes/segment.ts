@@ -77,7 +77,6 @@ export function segmentRoutes(router: Router, s: EdgeServices): void {
         preset: input.options.preset,
         exif: q.exif,
         requestId: c.get('requestId'),
-        tenant,
       });
       const { set } = cached;
       const detections = matchBank(set, bank, resolved.pipeline);

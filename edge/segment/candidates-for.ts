@@ -11,7 +11,10 @@ import { cacheScope } from './cache-scope.ts';
 import type { CachedCandidates } from './candidate-cache.ts';
 
 export interface CandidatesRequest {
-  /** Whose cache: a tenant never sees (not even by timing) candidates cached for another scope. */
+  /**
+   * Whose request it is: the cache scope (a tenant never sees, not even by timing, candidates
+   * cached for another scope) and the gpu pool's fair share.
+   */
   tenant: string;
   /** The image itself, or (null) one sent before to POST /v1/images under `imageId`. */
   image: ImageInput | null;
@@ -21,8 +24,6 @@ export interface CandidatesRequest {
   preset: ProposalPreset;
   exif: ExifMode;
   requestId: string;
-  /** Whose request it is (the gpu pool's fair share). */
-  tenant?: string;
 }
 
 export async function candidatesFor(s: EdgeServices, req: CandidatesRequest): Promise<CachedCandidates> {

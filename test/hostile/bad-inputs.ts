@@ -359,7 +359,7 @@ export const badInputs: BadInput[] = [
   { name: 'segment: mask format svg', statuses: [400, 422], send: (ctx) => segWith(ctx, { maskFormat: 'svg' }) },
   { name: 'segment: per-class threshold for __proto__', statuses: [400, 404, 422], send: (ctx) => segWith(ctx, { perClassThresholds: { __proto__: 0.5, purple: 0.2 } }) },
   { name: 'segment: per-class threshold NaN-like', statuses: [400, 422], send: (ctx) => segWith(ctx, { perClassThresholds: { red: 'NaN' } }) },
-  { name: 'segment: a GIF', statuses: [415], send: (ctx) => raw(ctx, 'POST', seg(ctx), ctx.scenes.gif as BodyInit, 'image/gif') },
+  { name: 'segment: a BMP', statuses: [415], send: (ctx) => raw(ctx, 'POST', seg(ctx), ctx.scenes.bmp as BodyInit, 'image/bmp') },
   { name: 'segment: raw image/png of text', statuses: [400, 415, 422], send: (ctx) => raw(ctx, 'POST', seg(ctx), 'plain text', 'image/png') },
   { name: 'segment: raw image/png empty', statuses: [400, 415, 422], send: (ctx) => raw(ctx, 'POST', seg(ctx), new Uint8Array(0) as BodyInit, 'image/png') },
   { name: 'segment: unsupported Content-Type', statuses: [415], send: (ctx) => raw(ctx, 'POST', seg(ctx), 'a=b', 'application/x-www-form-urlencoded') },
