@@ -184,8 +184,7 @@ for (const runtime of RUNTIMES) {
     /** A segment of an image never sent before (a cached candidate set needs no gpu-node). */
     const segmentNew = () => call(edge.url, 'POST', `/v1/banks/${tenants.bank}/segment`, { token: tenants.a, form: segmentForm(fresh(scenes.target2.bytes)) });
 
-    // depends on edgeguard item 7 (503s name no gpu-node URL): enable after merging.
-    it.skip('[depends on edgeguard item 7] the 503 for a dead gpu-node leaks no internal URL or error text', async () => {
+    it('the 503 for a dead gpu-node leaks no internal URL or error text', async () => {
       gpu.signal('SIGKILL');
       await sleep(300);
       const res = await segmentNew();

@@ -12,7 +12,7 @@ import { startStandinGpuNode } from '../edge/harness/gpu-node.ts';
 import type { StandinGpuNode } from '../edge/harness/gpu-node.ts';
 import { testScenes } from '../edge/harness/scenes.ts';
 import type { TestScenes } from '../edge/harness/scenes.ts';
-import { badInputs, manyKeys, wireCases } from './bad-inputs.ts';
+import { badInputs, wireCases } from './bad-inputs.ts';
 import type { BadInputContext } from './bad-inputs.ts';
 import { concurrentAdditions } from './concurrency.ts';
 import { exitReasons, startEdgeProc, tempDir } from './processes.ts';
@@ -48,7 +48,7 @@ async function runBadInputs(edge: Proc, ctx: BadInputContext, t: Tenants, round 
     const what = `${round}${bad.name}`;
     try {
       const res = await bad.send(ctx);
-      assertRefusal(res, what, bad.statuses, bad.unboundedDetail ? Infinity : undefined);
+      assertRefusal(res, what, bad.statuses);
       await assertAlive(edge.url, what);
       assert.deepEqual(await bankState(edge.url, t.a, t.bank), baseline.bank, `${what}: tenant A's bank changed`);
     } catch (err) {
@@ -111,21 +111,9 @@ for (const runtime of RUNTIMES) {
       assert.ok(checks >= 20, `${checks} checks made`);
     });
 
-    it('B\'s first segment of an image A sent is B\'s own answer from B\'s bank', async () => {
-      const b = await crossTenantFirstSegment({ base: edge.url, a: tenants.a, b: tenants.b, bank: tenants.bank, scenes });
-      assert.ok(b.cache === 'hit' || b.cache === 'miss');
-    });
-
-    // depends on edgeguard item 6 (candidate-set cache scoped to the tenant): enable after merging.
-    it.skip('[depends on edgeguard item 6] B\'s first segment of an image A sent does not say "cache":"hit"', async () => {
+    it('B\'s first segment of an image A sent does not say "cache":"hit"', async () => {
       const b = await crossTenantFirstSegment({ base: edge.url, a: tenants.a, b: tenants.b, bank: tenants.bank, scenes });
       assert.equal(b.cache, 'miss');
-    });
-
-    // depends on edgeguard item 4 (a validation error lists at most a few issues): enable after merging.
-    it.skip('[depends on edgeguard item 4] 20 000 unknown keys get a refusal whose detail is short', async () => {
-      const res = await call(edge.url, 'POST', '/v1/banks', { token: tenants.a, body: manyKeys(), headers: { 'Content-Type': 'application/json' } });
-      assertRefusal(res, '20 000 unknown keys', [400, 413, 422]);
     });
 
     it('50 concurrent additions to one bank all land', async () => {

@@ -100,11 +100,11 @@ export function assertNoLeak(res: ApiResponse, what: string): void {
 /** Longest `detail` a refusal may carry: a few issues, never every key of a big body. */
 export const MAX_DETAIL_CHARS = 4000;
 
-export function assertRefusal(res: ApiResponse, what: string, allowed?: readonly number[], maxDetail = MAX_DETAIL_CHARS): void {
+export function assertRefusal(res: ApiResponse, what: string, allowed?: readonly number[]): void {
   const body = typeof res.body === 'string' ? res.body.slice(0, 300) : JSON.stringify(res.body).slice(0, 300);
   assert.ok(res.status >= 400 && res.status < 500, `${what}: expected a 4xx, got ${res.status}: ${body}`);
   if (allowed) assert.ok(allowed.includes(res.status), `${what}: expected one of ${allowed.join('/')}, got ${res.status}: ${body}`);
-  assertProblemShape(res, what, maxDetail);
+  assertProblemShape(res, what, MAX_DETAIL_CHARS);
   assertNoLeak(res, what);
 }
 
