@@ -12,7 +12,7 @@ import { classColour, overlayPng } from './local/overlay.ts';
 import { segmentLocally } from './local/run-local.ts';
 import type { LocalReference } from './local/run-local.ts';
 import { openPipeline } from './pipeline/index.ts';
-import { generateStandins } from '../test/standin/generate.ts';
+import { generateStandins } from './standin/generate.ts';
 import { maskRle, pngOf, referenceFixtures, TARGET_OBJECTS, targetScene } from '../test/e2e/scene-fixtures.ts';
 
 /** Detections below this are weak proposals (background, fragments), not shown. */

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateStandins, type StandinPaths } from '../../test/standin/generate.ts';
-import { FLOAT, GraphBuilder } from '../../test/standin/onnx-graph.ts';
-import { noMemEmbed } from '../../test/standin/sam2.ts';
+import { generateStandins, type StandinPaths } from '../standin/generate.ts';
+import { FLOAT, GraphBuilder } from '../standin/onnx-graph.ts';
+import { noMemEmbed } from '../standin/sam2.ts';
 import { NoMemEmbedNotFoundError } from './errors.ts';
 import { locateNoMemEmbed, patchedEncoderSource, stripNoMemEmbed } from './no-mem-embed.ts';
 

@@ -14,7 +14,7 @@ import { pipelineOver } from '../../gpu-node/pipeline/index.ts';
 import type { Stage } from '../../gpu-node/pipeline/index.ts';
 import { DINO_SIZE, targetInputs } from '../../gpu-node/preprocess/index.ts';
 import { pngOf, targetScene } from '../e2e/scene-fixtures.ts';
-import { generateStandins } from '../standin/generate.ts';
+import { generateStandins } from '../../gpu-node/standin/generate.ts';
 import { runIfMain } from './harness.ts';
 import type { Bench, BenchRow } from './harness.ts';
 import { VIT_S14, vitS14 } from './vit-s14.ts';

@@ -31,8 +31,8 @@ import type { RunningNode } from '../../gpu-node/http/server.ts';
 import { classColour } from '../../gpu-node/local/overlay.ts';
 import { analyseTarget, openPipeline, proposalInput, resolveProposalConfig } from '../../gpu-node/pipeline/index.ts';
 import type { GpuPipeline } from '../../gpu-node/pipeline/index.ts';
-import { generateStandins } from '../standin/generate.ts';
-import type { StandinPaths } from '../standin/generate.ts';
+import { generateStandins } from '../../gpu-node/standin/generate.ts';
+import type { StandinPaths } from '../../gpu-node/standin/generate.ts';
 import { CLASS_COLOURS, maskRle, pngOf, referenceFixtures, TARGET_OBJECTS, targetScene, writeSceneFiles } from './scene-fixtures.ts';
 import type { SceneClass } from './scene-fixtures.ts';
 
