@@ -4,14 +4,16 @@
 import {
   ANNOTATIONS_PART,
   GPU_NODE_PATHS,
+  GpuMaskPreviewResponseSchema,
   GpuNodeInfoSchema,
   IMAGE_PART,
   ORIENTATION_HEADER,
   OrientationSchema,
+  PROMPT_PART,
   ReferenceVectorsResponseSchema,
   REQUEST_ID_HEADER,
 } from './gpu-node.ts';
-import type { ExifMode, GpuNodeInfo, GpuReferenceAnnotation, Orientation, ReferenceVectorsResponse } from './gpu-node.ts';
+import type { ExifMode, GpuMaskPreviewResponse, GpuNodeInfo, GpuReferenceAnnotation, MaskPrompt, Orientation, ReferenceVectorsResponse } from './gpu-node.ts';
 import { PROBLEM_CONTENT_TYPE } from '../errors.ts';
 import type { ProblemBody } from '../errors.ts';
 import type { ProposalPreset } from '../schemas.ts';
@@ -102,6 +104,35 @@ export function fetchReferenceVectors(pool: GpuPool, ctx: GpuCallContext, req: R
       return parsed.data;
     },
     { idempotent: true, modelId: req.modelId, what: 'reference vectors' },
+  );
+}
+
+export interface MaskPreviewRequest {
+  image: Uint8Array;
+  imageType: string;
+  prompt: MaskPrompt;
+  exif: ExifMode;
+}
+
+/** POST /v1/mask-preview. Idempotent; any model will do (a preview is not stored). */
+export function fetchMaskPreview(pool: GpuPool, ctx: GpuCallContext, req: MaskPreviewRequest): Promise<GpuMaskPreviewResponse> {
+  return pool.call(
+    async (attempt) => {
+      const form = new FormData();
+      form.set(IMAGE_PART, new Blob([req.image as BlobPart], { type: req.imageType }), 'image');
+      form.set(PROMPT_PART, JSON.stringify(req.prompt));
+      const res = await fetch(`${attempt.url}${GPU_NODE_PATHS.maskPreview}?${new URLSearchParams({ exif: req.exif })}`, {
+        method: 'POST',
+        headers: headers(ctx),
+        body: form,
+        signal: attempt.signal,
+      });
+      await throwUnlessOk(attempt, res);
+      const parsed = GpuMaskPreviewResponseSchema.safeParse(await res.json());
+      if (!parsed.success) throw new GpuNodeFailedError(attempt.url, `unexpected mask-preview response: ${parsed.error.message}`);
+      return parsed.data;
+    },
+    { idempotent: true, what: 'mask preview' },
   );
 }
 

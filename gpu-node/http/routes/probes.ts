@@ -38,6 +38,7 @@ export function infoRoute(app: Hono<NodeEnv>, state: NodeState, limits: InfoLimi
       layout: sam2.layout,
       noMemEmbed: sam2.noMemEmbed,
       provider,
+      standin: pipeline.info.standin,
       workers,
       limits,
     };
