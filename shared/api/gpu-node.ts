@@ -173,24 +173,29 @@ export const PromptPointSchema = z
   ])
   .describe('[x, y, label] in pixels of the image as displayed.');
 
+export type PromptPoint = z.infer<typeof PromptPointSchema>;
+/** A box, or points; exactly one. */
+export type MaskPrompt = { box: [number, number, number, number] } | { points: PromptPoint[] };
+
+// One object with both members optional (rather than a union) so a wrong member is reported by
+// its own path (`prompt.box: width and height must be positive`), not as "no union branch fits".
 export const MaskPromptSchema = z
-  .union([
-    z.strictObject({
-      box: CocoBoxSchema.refine(([, , w, h]) => w > 0 && h > 0, 'width and height must be positive').describe(
-        'COCO [x, y, width, height] around the object.',
-      ),
-    }),
-    z.strictObject({
-      points: z
-        .array(PromptPointSchema)
-        .min(1)
-        .max(MAX_PROMPT_POINTS)
-        .refine((points) => points.some((p) => p[2] === 1), 'at least one point must be on the object (label 1)')
-        .describe(`1 to ${MAX_PROMPT_POINTS} clicks; at least one positive.`),
-    }),
-  ])
+  .strictObject({
+    box: CocoBoxSchema.refine(([, , w, h]) => w > 0 && h > 0, 'width and height must be positive')
+      .optional()
+      .describe('COCO [x, y, width, height] around the object.'),
+    points: z
+      .array(PromptPointSchema)
+      .min(1)
+      .max(MAX_PROMPT_POINTS)
+      .refine((points) => points.some((p) => p[2] === 1), 'at least one point must be on the object (label 1)')
+      .optional()
+      .describe(`1 to ${MAX_PROMPT_POINTS} clicks; at least one positive.`),
+  })
+  .refine((p) => (p.box === undefined) !== (p.points === undefined), 'give exactly one of box or points')
+  .transform((p): MaskPrompt => (p.box !== undefined ? { box: p.box } : { points: p.points! }))
   .describe('What SAM2 is asked to segment: a box, or points on (1) and off (0) the object. Coordinates must lie inside the image.');
-export type MaskPrompt = z.infer<typeof MaskPromptSchema>;
+
 
 export const GpuMaskPreviewResponseSchema = z
   .strictObject({
