@@ -3,8 +3,7 @@
 // reference image per class (plus a box-only reference and a class that is not in the scene),
 // runs references → prototypes → detections, prints what was found and writes
 // out/demo-overlay.png.
-import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ProgressBar } from './cli/progress.ts';
 import { columns } from './cli/table.ts';
@@ -12,37 +11,14 @@ import { classColour, overlayPng } from './local/overlay.ts';
 import { segmentLocally } from './local/run-local.ts';
 import type { LocalReference } from './local/run-local.ts';
 import { openPipeline } from './pipeline/index.ts';
-import { generateStandins } from './standin/generate.ts';
-import { maskRle, pngOf, referenceFixtures, TARGET_OBJECTS, targetScene } from '../test/e2e/scene-fixtures.ts';
+import { standinModels } from './standin/cache.ts';
+import { maskRle, pngOf, referenceFixtures, TARGET_OBJECTS, targetScene } from './standin/samples.ts';
 
 /** Detections below this are weak proposals (background, fragments), not shown. */
 const SHOW_FROM = 0.3;
 
-function cacheDir(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'refseg', 'standin-models');
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function standinModels(dir: string): Promise<{ sam2Dir: string; dinoPath: string }> {
-  const sam2Dir = join(dir, 'sam2-onnx-community');
-  const dinoPath = join(dir, 'dinov2', 'model.onnx');
-  if (!(await exists(dinoPath)) || !(await exists(join(sam2Dir, 'prompt_encoder_mask_decoder.onnx')))) {
-    process.stderr.write(`Generating stand-in models in ${dir}…\n`);
-    await generateStandins(dir);
-  }
-  return { sam2Dir, dinoPath };
-}
-
 async function main(): Promise<void> {
-  const models = await standinModels(cacheDir(process.env));
+  const models = await standinModels(process.env, (line) => process.stderr.write(`${line}\n`));
   const scene = targetScene();
   const references: LocalReference[] = [];
   for (const ref of referenceFixtures()) {

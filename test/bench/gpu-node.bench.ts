@@ -13,7 +13,7 @@ import { openModels } from '../../gpu-node/models/index.ts';
 import { pipelineOver } from '../../gpu-node/pipeline/index.ts';
 import type { Stage } from '../../gpu-node/pipeline/index.ts';
 import { DINO_SIZE, targetInputs } from '../../gpu-node/preprocess/index.ts';
-import { pngOf, targetScene } from '../e2e/scene-fixtures.ts';
+import { pngOf, targetScene } from '../../gpu-node/standin/samples.ts';
 import { generateStandins } from '../../gpu-node/standin/generate.ts';
 import { runIfMain } from './harness.ts';
 import type { Bench, BenchRow } from './harness.ts';

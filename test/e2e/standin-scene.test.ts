@@ -33,8 +33,8 @@ import { analyseTarget, openPipeline, proposalInput, resolveProposalConfig } fro
 import type { GpuPipeline } from '../../gpu-node/pipeline/index.ts';
 import { generateStandins } from '../../gpu-node/standin/generate.ts';
 import type { StandinPaths } from '../../gpu-node/standin/generate.ts';
-import { CLASS_COLOURS, maskRle, pngOf, referenceFixtures, TARGET_OBJECTS, targetScene, writeSceneFiles } from './scene-fixtures.ts';
-import type { SceneClass } from './scene-fixtures.ts';
+import { CLASS_COLOURS, maskRle, pngOf, referenceFixtures, TARGET_OBJECTS, targetScene, writeSceneFiles } from '../../gpu-node/standin/samples.ts';
+import type { SceneClass } from '../../gpu-node/standin/samples.ts';
 
 const SECRET = 'e2e-secret';
 const ABSENT: SceneClass = 'yellow';

@@ -2,7 +2,7 @@
 // downloads: the stand-in models and a synthetic scene with reference images and masks.
 //   npx tsx test/edge/walkthrough-files.ts <dir>
 import { join, resolve } from 'node:path';
-import { writeSceneFiles } from '../e2e/scene-fixtures.ts';
+import { writeSceneFiles } from '../../gpu-node/standin/samples.ts';
 import { generateStandins } from '../../gpu-node/standin/generate.ts';
 
 const dir = resolve(process.argv[2] ?? 'walkthrough');
