@@ -11,7 +11,7 @@ import type { ApiResponse } from './harness/client.ts';
 import { startStandinGpuNode } from './harness/gpu-node.ts';
 import type { StandinGpuNode } from './harness/gpu-node.ts';
 import { startEdge } from './harness/runtimes.ts';
-import type { RunningEdge } from './harness/runtimes.ts';
+import type { RunningEdge, RuntimeName } from './harness/runtimes.ts';
 import { testScenes } from './harness/scenes.ts';
 import type { TestScenes } from './harness/scenes.ts';
 
@@ -161,3 +161,27 @@ describe('POST /v1/masks/preview', () => {
     expect(doc.paths['/v1/info'].get.operationId).toBe('info');
   });
 });
+
+// The same route on the other runtimes the edge supports (multipart parsing differs between them).
+for (const runtime of ['deno', 'workerd'] satisfies RuntimeName[]) {
+  describe(`POST /v1/masks/preview on ${runtime}`, () => {
+    let other: RunningEdge;
+    let otherKey: string;
+    beforeAll(async () => {
+      other = await startEdge(runtime, edgeEnv({ adminKey: ADMIN_KEY, gpu }));
+      otherKey = (await call(other.url, 'POST', '/v1/admin/keys', { token: ADMIN_KEY, json: { tenant: 'acme' } })).body.secret;
+    });
+    afterAll(async () => {
+      await other?.close();
+    });
+
+    it('gives the boxed disc, says stand-in, and refuses a box outside the image', async () => {
+      const res = await call(other.url, 'POST', '/v1/masks/preview', { token: otherKey, form: previewForm(scenes.target.bytes, { box: [46, 36, 88, 88] }) });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(iou(res.body.mask, scenes.target.masks[0])).toBeGreaterThan(0.9);
+      expect((await call(other.url, 'GET', '/v1/info')).body.standin).toBe(true);
+      const outside = await call(other.url, 'POST', '/v1/masks/preview', { token: otherKey, form: previewForm(scenes.target.bytes, { box: [350, 250, 60, 60] }) });
+      expectProblem(outside, 422, 'malformed-box', 'prompt.box');
+    });
+  });
+}
