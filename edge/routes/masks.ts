@@ -49,12 +49,10 @@ export function maskRoutes(router: Router, s: EdgeServices): void {
       const prompt = check(MaskPromptSchema, parseJson(prompts[0], PROMPT_PART), PROMPT_PART);
       const image = await filePart(form, IMAGE_PART, s.config.maxPixels);
       if (!image) throw new BadRequestError(`The multipart part "${IMAGE_PART}" is missing.`, { field: IMAGE_PART });
-      // The header gives the stored grid; a rotation swaps its sides, so before decoding only the
-      // longer side bounds both coordinates (the gpu-node checks the exact oriented size).
+      // The header gives the stored grid, which an EXIF rotation may turn: until the gpu-node has
+      // decoded it (and checks the exact oriented size), the prompt must fit it either way round.
       const { width, height } = image.header;
-      const side = Math.max(width, height);
-      if (exif === 'ignore') checkPromptInside(prompt, width, height, PROMPT_PART);
-      else checkPromptInside(prompt, side, side, PROMPT_PART);
+      checkPromptInside(prompt, width, height, PROMPT_PART, { turnable: exif === 'apply' });
 
       const ctx = { secret: s.config.gpu.secret, requestId: c.get('requestId') };
       const preview = await fetchMaskPreview(s.gpu, ctx, { image: image.bytes, imageType: image.header.type, prompt, exif });
