@@ -263,6 +263,8 @@ describe('refseg segment (command line, no server)', () => {
     expect(doc.images).toEqual([{ id: 1, file_name: 'target.png', width: scene.width, height: scene.height }]);
     const names = new Map<number, string>(doc.categories.map((c: { id: number; name: string }) => [c.id, c.name]));
     expectSceneFound(doc.annotations.map((a: { category_id: number; score: number; segmentation: Rle }) => ({ class: names.get(a.category_id)!, score: a.score, mask: a.segmentation })));
+    // The default --min-score (0.3) leaves the instances and none of the background fragments.
+    expect(doc.annotations).toHaveLength(TARGET_OBJECTS.length);
     expect(stdout).toMatch(/CLASS\s+SCORE/);
     // Piped output logs the bar at most every few seconds, so which intermediate stages show up
     // depends on speed; the first and the final (100 %) lines are always there.

@@ -83,6 +83,47 @@ describe('npm start -- --standin', () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('at a terminal without real models, asks, starts on stand-ins when told to, and stops on Ctrl+C', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'refseg-start-tty-'));
+    dirs.push(dir);
+    // util-linux `script` gives the launcher a pseudo-terminal, so stdin and stdout are TTYs.
+    const child = spawn('script', ['-qec', `${TSX} start.ts`, '/dev/null'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        XDG_CACHE_HOME: join(dir, 'cache'),
+        REFSEG_MODELS_DIR: join(dir, 'models'),
+        REFSEG_DB: join(dir, 'edge.sqlite'),
+        REFSEG_EDGE_PORT: '0',
+        REFSEG_GPU_PORT: '0',
+        REFSEG_LOG: 'off',
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+    const until = async (text: string) => {
+      for (let t = 0; !out.includes(text); t += 100) {
+        if (t > 90_000 || child.exitCode !== null) throw new Error(`no "${text}":\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      await until('Your choice [D/s/q]: ');
+      expect(out).toContain(`sam2.1-hiera-tiny and dinov2-small are not in ${join(dir, 'models')}`);
+      child.stdin!.write('s\n');
+      await until('Ctrl+C stops refseg.');
+      expect(out).toContain(STANDIN_WARNING);
+      expect(out).toMatch(/API key \(tenant "local"\): rsk_\w+/);
+      child.stdin!.write('\x03');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    }
+  });
+
   it('refuses an unknown argument with the usage line', async () => {
     const run = startRefseg(['--stand-in'], {});
     expect(await run.exited).toBe(2);
