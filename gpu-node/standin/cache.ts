@@ -1,8 +1,8 @@
 // Where the stand-in models and their sample images live on this machine, generated once:
 // $XDG_CACHE_HOME/refseg (default ~/.cache/refseg) holds standin-models/ and standin-samples/.
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { generateStandins } from './generate.ts';
 import { writeSceneFiles } from './samples.ts';
 
@@ -33,9 +33,23 @@ export async function standinModels(env: Env, log: (line: string) => void = () =
   return { sam2Dir, dinoPath };
 }
 
-/** Images the stand-ins segment sensibly (a target scene and one reference per class), written when absent. */
+/**
+ * Images the stand-ins segment sensibly (a target scene and one reference per class), written
+ * when absent, with a README.txt saying what each file is for.
+ */
 export async function standinSamples(env: Env): Promise<string> {
   const dir = join(standinCacheDir(env), 'standin-samples');
-  if (!(await exists(join(dir, 'target.png')))) await writeSceneFiles(dir);
+  if (await exists(join(dir, 'README.txt'))) return dir;
+  const { target, references } = await writeSceneFiles(dir);
+  const lines = [
+    'Sample images for refseg on stand-in models (they tell flat colours apart; results mean nothing on real photos).',
+    '',
+    `${basename(target)}: the image to segment (2 red, 2 green, 1 blue shapes on grey).`,
+    'References, one per line: the image, its class, and its instance (a mask file, or a box x,y,w,h to draw):',
+    ...references.map((r) => `  ${basename(r.image)}  class ${r.class}  ${r.box ? `box ${r.box.join(',')}` : `mask ${basename(r.maskPng!)} (or ${basename(r.maskJson!)}, COCO RLE)`}`),
+    'yellow is not in the target: a bank with it finds nothing of that class.',
+    '',
+  ];
+  await writeFile(join(dir, 'README.txt'), lines.join('\n'));
   return dir;
 }

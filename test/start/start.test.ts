@@ -4,7 +4,7 @@
 // The first-run pieces (arguments, the question when models are missing) are checked directly.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -66,7 +66,8 @@ describe('npm start -- --standin', () => {
       expect(key, out).not.toBeNull();
       expect(out).toContain(STANDIN_WARNING);
       const samples = /one reference per class\): (.+)$/m.exec(out)![1];
-      expect((await readdir(samples)).sort()).toContain('target.png');
+      expect(await readdir(samples)).toEqual(expect.arrayContaining(['target.png', 'ref-1-red.png', 'README.txt']));
+      expect(await readFile(join(samples, 'README.txt'), 'utf8')).toContain('ref-1-red.png  class red  box 90,95,60,45');
 
       const base = page![1];
       const info = await (await fetch(`${base}/v1/info`)).json();
