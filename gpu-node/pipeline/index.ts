@@ -6,6 +6,7 @@
 //   const { detections } = await node.segment(jpegBytes, prototypes);
 //   await node.close();
 import type { GpuReferenceAnnotation, MaskPrompt, Orientation } from '../../shared/api/gpu-node.ts';
+import { sha256Hex } from '../../shared/encoding/index.ts';
 import { createClassMatcher, resolvePipelineOptions } from '../../shared/matching/index.ts';
 import type { PipelineOptionsInput } from '../../shared/matching/index.ts';
 import type { ProposalPreset } from '../../shared/schemas.ts';
@@ -16,7 +17,7 @@ import { candidateSet } from './candidates.ts';
 import { modelIdOf } from './model-id.ts';
 import { pipelineIdOf, resolveProposalConfig } from './presets.ts';
 import type { ProposalConfig, ProposalConfigInput } from './presets.ts';
-import { previewMask } from './prompt-mask.ts';
+import { EncodedImages, encodeForPreview, previewMask } from './prompt-mask.ts';
 import type { MaskPreview } from './prompt-mask.ts';
 import { referenceVectors } from './references.ts';
 import type { ReferenceVector } from './references.ts';
@@ -32,8 +33,8 @@ export { amgGrid, imageToInput, numpyLinspace, officialGrid, torchLinspaceF32 } 
 export { modelIdOf } from './model-id.ts';
 export { AmgConfigSchema, OfficialConfigSchema, ProposalConfigSchema, pipelineIdOf, resolveProposalConfig } from './presets.ts';
 export type { AmgConfig, NodeSettings, OfficialConfig, ProposalConfig, ProposalConfigInput } from './presets.ts';
-export { previewMask, promptMask } from './prompt-mask.ts';
-export type { MaskPreview, PromptedMask } from './prompt-mask.ts';
+export { EncodedImages, encodeForPreview, previewMask, promptMask } from './prompt-mask.ts';
+export type { EncodedImage, MaskPreview, PromptedMask } from './prompt-mask.ts';
 export { proposeMasks } from './proposals.ts';
 export type { LowResProposals } from './proposals.ts';
 export { referenceVectors } from './references.ts';
@@ -46,6 +47,9 @@ export { analyseTarget, decodeTimed, encodeTarget } from './target.ts';
 export type { AnalysedTarget, ImageOptions } from './target.ts';
 
 export const PROPOSAL_PRESETS: readonly ProposalPreset[] = ['official', 'sam2-amg'];
+
+/** Images whose SAM2 embeddings are kept for further preview clicks. */
+const PREVIEW_IMAGES = 4;
 
 export type { Orientation };
 
@@ -103,6 +107,8 @@ export async function pipelineOver(models: Models, options: Pick<PipelineOptions
     };
   };
   const idsOf = (config: ProposalConfig) => ({ modelId, pipelineId: pipelineIdOf(config, node) });
+  // Each holds a decoder's worth of SAM2 embeddings (16 MB).
+  const previewImages = new EncodedImages(PREVIEW_IMAGES);
 
   return {
     models,
@@ -124,7 +130,9 @@ export async function pipelineOver(models: Models, options: Pick<PipelineOptions
     },
     async previewMask(bytes, prompt, request = {}) {
       const observe = observerOf(request);
-      const image = await decodeTimed(bytes, imageOptions(request), observe);
+      const options = imageOptions(request);
+      const key = `${await sha256Hex(bytes)}:${options.exif ?? 'apply'}:${options.maxPixels ?? ''}`;
+      const image = await previewImages.get(key, async () => encodeForPreview(models, await decodeTimed(bytes, options, observe), observe));
       const preview = await previewMask(models, image, prompt, observe);
       return { ...preview, width: image.width, height: image.height, orientation: image.orientation };
     },

@@ -49,16 +49,49 @@ export interface MaskPreview extends PromptedMask {
   bbox: CocoBox;
 }
 
-/** The mask a prompt makes on a decoded image; EmptyPromptMaskError (422) when SAM2 finds nothing. */
-export async function previewMask(
-  models: Pick<Models, 'sam2'>,
-  image: DecodedImage,
-  prompt: MaskPrompt,
-  observe?: StageObserver,
-): Promise<MaskPreview> {
+/** An image as the preview needs it: its oriented size and SAM2 embeddings. */
+export interface EncodedImage {
+  width: number;
+  height: number;
+  orientation: DecodedImage['orientation'];
+  embeddings: Sam2Embeddings;
+}
+
+export async function encodeForPreview(models: Pick<Models, 'sam2'>, image: DecodedImage, observe?: StageObserver): Promise<EncodedImage> {
+  const embeddings = await samEmbeddings(models, await stretch1024(image, observe), observe);
+  return { width: image.width, height: image.height, orientation: image.orientation, embeddings };
+}
+
+/** The mask a prompt makes on an encoded image; EmptyPromptMaskError (422) when SAM2 finds nothing. */
+export async function previewMask(models: Pick<Models, 'sam2'>, image: EncodedImage, prompt: MaskPrompt, observe?: StageObserver): Promise<MaskPreview> {
   checkPromptInside(prompt, image.width, image.height, 'prompt');
-  const emb = await samEmbeddings(models, await stretch1024(image, observe), observe);
-  const mask = await promptMask(models, emb, image, prompt, observe);
+  const mask = await promptMask(models, image.embeddings, image, prompt, observe);
   if (rleArea(mask.rle) === 0) throw new EmptyPromptMaskError(prompt);
   return { ...mask, bbox: rleToBbox(mask.rle) };
+}
+
+/**
+ * The last few images encoded for previews, by content and orientation mode: a person clicks
+ * several times on one image, and only the first click should pay for the SAM2 encoder. A failed
+ * encoding is forgotten at once.
+ */
+export class EncodedImages {
+  private readonly entries = new Map<string, Promise<EncodedImage>>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: string, encode: () => Promise<EncodedImage>): Promise<EncodedImage> {
+    let entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+    } else {
+      entry = encode();
+      entry.catch(() => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      });
+    }
+    this.entries.set(key, entry);
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    return entry;
+  }
 }
