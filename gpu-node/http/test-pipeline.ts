@@ -27,6 +27,7 @@ const info = {
   dino: { dim: FAKE_DIM, registers: 0 },
   provider: 'cpu',
   workers: 1,
+  standin: false,
 } as unknown as ModelsInfo;
 
 function square(x0: number, y0: number, side: number): Uint8Array {
