@@ -1,6 +1,9 @@
 // `npm start`: refseg on this machine — a gpu-node on the default model presets, and the edge in
 // front of it. Missing models are pulled first (with progress bars); when the hub cannot be
 // reached it says so, names the files and the folder they belong in, and exits non-zero.
+// `npm start -- --standin` runs on the project's generated stand-in models instead (offline), and
+// a person at a terminal whose models are missing is asked which of the two they want. A local
+// run prints the page's URL and a new API key (start-local.ts).
 //
 // Environment: REFSEG_MODELS_DIR (models folder), REFSEG_SAM2 / REFSEG_DINOV2 (preset ids or
 // paths), REFSEG_GPU_PORT (default 8700), REFSEG_GPU_SECRET (default: generated for this run), and
@@ -22,6 +25,8 @@ import { serveGpuNode } from './gpu-node/http/server.ts';
 import type { RunningNode } from './gpu-node/http/server.ts';
 import { modelsDir } from './gpu-node/model-store/index.ts';
 import { openPipelineThread } from './gpu-node/http/pipeline-thread.ts';
+import { standinModels, standinSamples } from './gpu-node/standin/cache.ts';
+import { askWhenModelsMissing, isLocalUrl, makeLocalKey, parseStartArgs, welcomeLines } from './start-local.ts';
 
 const DEFAULT_GPU_PORT = 8700;
 const EXIT_FAILURE = 1;
@@ -83,9 +88,10 @@ interface Stoppable {
  * The edge in front of the local gpu-node, through its Node entry point (edge/adapters/node.ts).
  * The edge reads its configuration from the environment; the gpu-node's URL and secret are added.
  */
-async function startEdge(gpu: RunningNode, secret: string): Promise<Stoppable> {
+async function startEdge(gpu: RunningNode, secret: string): Promise<Stoppable & { key: string | null }> {
   const { startNodeEdge } = await import('./edge/adapters/node.ts');
-  return startNodeEdge({ env: { ...process.env, REFSEG_GPU_NODES: gpu.url, REFSEG_GPU_SECRET: secret } });
+  const edge = await startNodeEdge({ env: { ...process.env, REFSEG_GPU_NODES: gpu.url, REFSEG_GPU_SECRET: secret } });
+  return { url: edge.url, close: () => edge.close(), key: isLocalUrl(edge.url) ? await makeLocalKey(edge.services.keys) : null };
 }
 
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: new AbortController().signal };
@@ -107,8 +113,33 @@ async function ensureModels(choice: ModelChoice): Promise<boolean> {
   return ok;
 }
 
+/** The real models (pulled when missing), or the stand-ins when asked for; null to stop. */
+async function chooseModels(standin: boolean): Promise<{ sam2Dir: string; dinoPath: string } | null> {
+  const env = process.env;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (standin) return standinModels(env, log);
+  const choice: ModelChoice = { dir: env.REFSEG_MODELS_DIR || undefined, sam2: env.REFSEG_SAM2 || undefined, dinov2: env.REFSEG_DINOV2 || undefined };
+  const { missing } = await locateModels(choice, env);
+  if (missing.length > 0 && process.stdin.isTTY && process.stdout.isTTY) {
+    const answer = await askWhenModelsMissing(missing.map((p) => p.id), choice.dir ?? modelsDir(), { input: process.stdin, output: process.stdout });
+    if (answer === 'quit') return null;
+    if (answer === 'standin') return standinModels(env, log);
+  }
+  if (!(await ensureModels(choice))) {
+    process.stderr.write('To try refseg offline without them: `npm start -- --standin` (stand-in models; results mean nothing on real photos).\n');
+    return null;
+  }
+  return locateModels(choice, env);
+}
+
 async function main(): Promise<number> {
   const env = process.env;
+  let args;
+  try {
+    args = parseStartArgs(process.argv.slice(2));
+  } catch (err) {
+    throw new StartError(`refseg: ${err instanceof Error ? err.message : String(err)}`, EXIT_SETTINGS);
+  }
   const secret = env.REFSEG_GPU_SECRET || randomBytes(24).toString('base64url');
   const gpuPort = portSetting('REFSEG_GPU_PORT', DEFAULT_GPU_PORT);
   const edgeConfig = edgeSettings(gpuPort, secret);
@@ -116,9 +147,9 @@ async function main(): Promise<number> {
   const edgePort = portSetting('REFSEG_EDGE_PORT', DEFAULT_EDGE_PORT);
   await assertPortFree(gpuPort, '127.0.0.1', 'REFSEG_GPU_PORT');
   await assertPortFree(edgePort, edgeHost, 'REFSEG_EDGE_PORT');
-  const choice: ModelChoice = { dir: env.REFSEG_MODELS_DIR || undefined, sam2: env.REFSEG_SAM2 || undefined, dinov2: env.REFSEG_DINOV2 || undefined };
-  if (!(await ensureModels(choice))) return 1;
-  const { sam2Dir, dinoPath } = await locateModels(choice, env);
+  const models = await chooseModels(args.standin);
+  if (!models) return EXIT_FAILURE;
+  const { sam2Dir, dinoPath } = models;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const pipeline = openPipelineThread({ sam2Dir, dinoPath, log });
   const gpu = await serveGpuNode({ pipeline, secret, port: gpuPort, log }).catch((err: NodeJS.ErrnoException) => {
@@ -143,10 +174,13 @@ async function main(): Promise<number> {
     await gpu.close();
     throw err.code === 'EADDRINUSE' ? portInUse(edgePort, edgeHost, 'REFSEG_EDGE_PORT') : err;
   });
-  process.stdout.write(`edge: ${edge.url} — the public API (POST /v1/… with your API key)\n`);
+  // The loaded models say whether they are stand-ins (also when REFSEG_SAM2 points at some).
+  const standin = (await pipeline).info.standin;
+  const samples = standin ? await standinSamples(env) : undefined;
+  process.stdout.write(`${welcomeLines({ edgeUrl: edge.url, key: edge.key, standin, samples }).join('\n')}\n`);
   if (edgeConfig.adminKey === undefined) {
     process.stderr.write(
-      'refseg: REFSEG_ADMIN_KEY is not set, so the admin routes are off and no API key can be created; restart with REFSEG_ADMIN_KEY=$(openssl rand -hex 24) to manage keys.\n',
+      'refseg: REFSEG_ADMIN_KEY is not set, so the admin routes are off and no further API key can be created; restart with REFSEG_ADMIN_KEY=$(openssl rand -hex 24) to manage keys.\n',
     );
   }
 

@@ -12,7 +12,9 @@ import { bankRoutes } from './routes/banks.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
+import { infoRoutes } from './routes/info.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { maskRoutes } from './routes/masks.ts';
 import { referenceRoutes } from './routes/references.ts';
 import { createRouter } from './routes/router.ts';
 import { segmentRoutes } from './routes/segment.ts';
@@ -40,6 +42,8 @@ export function createEdgeApp(deps: EdgeDeps): EdgeApp {
   referenceRoutes(router, services);
   imageRoutes(router, services);
   segmentRoutes(router, services);
+  maskRoutes(router, services);
+  infoRoutes(router, services);
   webRoutes(router);
   docsRoutes(router, services.config.publicUrl);
   return { app, services };

@@ -3,46 +3,23 @@
 // reference image per class (plus a box-only reference and a class that is not in the scene),
 // runs references → prototypes → detections, prints what was found and writes
 // out/demo-overlay.png.
-import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { DEFAULT_MIN_SCORE } from './cli/commands/segment.ts';
 import { ProgressBar } from './cli/progress.ts';
 import { columns } from './cli/table.ts';
-import { classColour, overlayPng } from './local/overlay.ts';
+import { overlayPng, rgbText } from './local/overlay.ts';
 import { segmentLocally } from './local/run-local.ts';
 import type { LocalReference } from './local/run-local.ts';
 import { openPipeline } from './pipeline/index.ts';
-import { generateStandins } from '../test/standin/generate.ts';
-import { maskRle, pngOf, referenceFixtures, TARGET_OBJECTS, targetScene } from '../test/e2e/scene-fixtures.ts';
+import { standinModels } from './standin/cache.ts';
+import { maskRle, pngOf, referenceFixtures, TARGET_OBJECTS, targetScene } from './standin/samples.ts';
 
-/** Detections below this are weak proposals (background, fragments), not shown. */
-const SHOW_FROM = 0.3;
-
-function cacheDir(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'refseg', 'standin-models');
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function standinModels(dir: string): Promise<{ sam2Dir: string; dinoPath: string }> {
-  const sam2Dir = join(dir, 'sam2-onnx-community');
-  const dinoPath = join(dir, 'dinov2', 'model.onnx');
-  if (!(await exists(dinoPath)) || !(await exists(join(sam2Dir, 'prompt_encoder_mask_decoder.onnx')))) {
-    process.stderr.write(`Generating stand-in models in ${dir}…\n`);
-    await generateStandins(dir);
-  }
-  return { sam2Dir, dinoPath };
-}
+/** Detections below this are weak proposals (background, fragments): the CLI's default, not shown. */
+const SHOW_FROM = DEFAULT_MIN_SCORE;
 
 async function main(): Promise<void> {
-  const models = await standinModels(cacheDir(process.env));
+  const models = await standinModels(process.env, (line) => process.stderr.write(`${line}\n`));
   const scene = targetScene();
   const references: LocalReference[] = [];
   for (const ref of referenceFixtures()) {
@@ -67,14 +44,15 @@ async function main(): Promise<void> {
     const out = resolve('out');
     await mkdir(out, { recursive: true });
     const overlay = join(out, 'demo-overlay.png');
-    await writeFile(overlay, await overlayPng(scene.data, scene.width, scene.height, run.detections));
+    const { png, colours } = await overlayPng(scene.data, scene.width, scene.height, run.detections, run.classes);
+    await writeFile(overlay, png);
 
     const drawn = TARGET_OBJECTS.reduce<Record<string, number>>((n, o) => ({ ...n, [o.class]: (n[o.class] ?? 0) + 1 }), {});
     const boxRefs = references.filter((r) => r.annotation.box).length;
     console.log(`Scene ${scene.width}×${scene.height} with ${TARGET_OBJECTS.length} instances (${Object.entries(drawn).map(([c, n]) => `${n} ${c}`).join(', ')}).`);
     console.log(`${references.length} references on their own images (${boxRefs} given as a box only), classes: ${run.classes.join(', ')}.`);
     console.log(`\nFound ${run.detections.length} instances (score ≥ ${SHOW_FROM}):`);
-    const rows = run.detections.map((d) => [run.classes[d.label], d.score.toFixed(3), d.bbox.join(','), String(d.area), `rgb(${classColour(d.label).join(',')})`]);
+    const rows = run.detections.map((d) => [run.classes[d.label], d.score.toFixed(3), d.bbox.join(','), String(d.area), rgbText(colours.get(d.label)!)]);
     console.log(columns([['CLASS', 'SCORE', 'BOX x,y,w,h', 'AREA', 'OVERLAY COLOUR'], ...rows], 2).join('\n'));
     const inScene = new Set<string>(TARGET_OBJECTS.map((o) => o.class));
     for (const c of run.classes.filter((c) => !run.detections.some((d) => run.classes[d.label] === c))) {

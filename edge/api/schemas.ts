@@ -24,10 +24,12 @@ export {
   CreateBankSchema,
   ImageIdSchema,
   ImageResponseSchema,
+  MaskPreviewResponseSchema,
   ReferenceListSchema,
   ReferenceQualitySchema,
   ReferenceViewSchema,
   SegmentResponseSchema,
+  ServiceInfoSchema,
 } from '../../shared/api/edge.ts';
 
 // ---- common --------------------------------------------------------------------------------

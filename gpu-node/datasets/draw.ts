@@ -1,13 +1,14 @@
 // A picture for inspecting one evaluation image: the predictions drawn as `refseg segment
-// --overlay` draws detections (gpu-node/local/overlay.ts: translucent mask and box in the class
-// colour), and the ground truth on top as outlines in the same colours. A filled region without an
+// --overlay` draws detections (shared/render/overlay.ts: translucent mask outlined in the class
+// colour, a chip with class and score), and the ground truth on top as outlines in the same colours. A filled region without an
 // outline is a false positive, an outline without fill a miss, two colours on one object a wrong
 // class. Plus, per ground-truth instance, the prediction that overlaps it most.
-import sharp from 'sharp';
 import { annToRle, decodeRle, rleArea, rleIou, rleToBbox } from '../../shared/coco-mask/index.ts';
 import type { CocoAnnotation, CocoImage, CocoResult } from '../../shared/coco-eval/index.ts';
 import type { Detection, Rle } from '../../shared/types.ts';
-import { classColour, drawDetections } from '../local/overlay.ts';
+import { classColours, drawOverlay } from '../../shared/render/overlay.ts';
+import type { Rgb } from '../../shared/render/rgb.ts';
+import { rgbPng } from '../local/overlay.ts';
 import { DatasetError } from './errors.ts';
 
 const OUTLINE = 2;
@@ -88,16 +89,22 @@ function paintOutline(out: Uint8Array, width: number, height: number, mask: Uint
   for (let i = 0; i < painted.length; i++) if (painted[i]) out.set(colour, 3 * i);
 }
 
-/** RGB (HWC) with predictions filled and ground truth outlined, on a copy. */
-export function drawInspection(rgb: Uint8Array, width: number, height: number, view: Inspection): Uint8Array {
-  const out = drawDetections(rgb, width, height, view.predictions.map(asDetection));
-  for (const g of view.groundTruth) paintOutline(out, width, height, decodeRle(g.mask), classColour(g.label));
-  return out;
+/**
+ * RGB (HWC) with predictions filled and ground truth outlined, on a copy; `classNames` by label.
+ * Colours are chosen over predictions and ground truth together, so a class missed entirely
+ * still gets a colour of its own.
+ */
+export function drawInspection(rgb: Uint8Array, width: number, height: number, view: Inspection, classNames: readonly string[]): { rgb: Uint8Array; colours: Map<number, Rgb> } {
+  const everything = [...view.predictions, ...view.groundTruth.map((g) => ({ ...g, score: 0 }))].map(asDetection);
+  const colours = classColours(rgb, everything);
+  const out = drawOverlay(rgb, width, height, view.predictions.map(asDetection), { classNames, colours }).rgb;
+  for (const g of view.groundTruth) paintOutline(out, width, height, decodeRle(g.mask), colours.get(g.label)!);
+  return { rgb: out, colours };
 }
 
-export async function inspectionPng(rgb: Uint8Array, width: number, height: number, view: Inspection): Promise<Uint8Array> {
-  const drawn = drawInspection(rgb, width, height, view);
-  return new Uint8Array(await sharp(drawn, { raw: { width, height, channels: 3 } }).png().toBuffer());
+export async function inspectionPng(rgb: Uint8Array, width: number, height: number, view: Inspection, classNames: readonly string[]): Promise<{ png: Uint8Array; colours: Map<number, Rgb> }> {
+  const drawn = drawInspection(rgb, width, height, view, classNames);
+  return { png: await rgbPng(drawn.rgb, width, height), colours: drawn.colours };
 }
 
 /** Per ground-truth instance, the shown prediction with the highest mask IoU (null when none overlaps). */

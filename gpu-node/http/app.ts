@@ -20,6 +20,7 @@ import type { NodeMetrics } from './node-metrics.ts';
 import { NodeState } from './node-state.ts';
 import { notFoundHandler, problemHandler } from './problem.ts';
 import { candidatesRoute } from './routes/candidates.ts';
+import { maskPreviewRoute } from './routes/mask-preview.ts';
 import { healthRoutes, infoRoute, metricsRoute } from './routes/probes.ts';
 import type { InfoLimits } from './routes/probes.ts';
 import { referenceVectorsRoute } from './routes/reference-vectors.ts';
@@ -51,7 +52,7 @@ export const DEFAULT_LIMITS = {
   maxQueued: 8,
 } as const satisfies InfoLimits;
 
-const MODEL_ROUTES = [GPU_NODE_PATHS.candidates, GPU_NODE_PATHS.referenceVectors, GPU_NODE_PATHS.segment];
+const MODEL_ROUTES = [GPU_NODE_PATHS.candidates, GPU_NODE_PATHS.referenceVectors, GPU_NODE_PATHS.segment, GPU_NODE_PATHS.maskPreview];
 
 export function createGpuNodeApp(options: GpuNodeAppOptions): GpuNodeApp {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -82,5 +83,6 @@ export function createGpuNodeApp(options: GpuNodeAppOptions): GpuNodeApp {
   candidatesRoute(app, deps);
   referenceVectorsRoute(app, deps);
   segmentRoute(app, deps);
+  maskPreviewRoute(app, deps);
   return { app, state, metrics, admission, limits };
 }

@@ -9,6 +9,7 @@ import type { CandidateSet } from '../../shared/types.ts';
 import type { Models, ModelsInfo } from '../models/index.ts';
 import type { GpuPipeline, ProposalRequest, RequestOptions } from '../pipeline/index.ts';
 import { pipelineIdOf, resolveProposalConfig } from '../pipeline/index.ts';
+import { checkPromptInside } from '../../shared/mask-prompt.ts';
 
 export const FAKE_DIM = 4;
 export const FAKE_SIZE = { width: 8, height: 6 };
@@ -26,6 +27,7 @@ const info = {
   dino: { dim: FAKE_DIM, registers: 0 },
   provider: 'cpu',
   workers: 1,
+  standin: false,
 } as unknown as ModelsInfo;
 
 function square(x0: number, y0: number, side: number): Uint8Array {
@@ -77,6 +79,11 @@ export function fakePipeline(): FakePipeline {
           ...(a.box ? { predictedIou: 0.5 } : {}),
         })),
       };
+    },
+    async previewMask(_bytes, prompt, request = {}) {
+      await enter('previewMask', request);
+      checkPromptInside(prompt, FAKE_SIZE.width, FAKE_SIZE.height, 'prompt');
+      return { ...FAKE_SIZE, orientation: 'applied', rle: encodeMask(square(4, 2, 3), FAKE_SIZE.height, FAKE_SIZE.width), predictedIou: 0.75, bbox: [4, 2, 3, 3] };
     },
     async segment(bytes, prototypes, request = {}) {
       await enter('segment', request);

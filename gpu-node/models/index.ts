@@ -19,12 +19,14 @@ import type { Provider } from './backend.ts';
 import type { DinoInfo } from './dino-runner.ts';
 import { ModelInputError } from './errors.ts';
 import { findSam2Files } from './files.ts';
+import { anyStandin } from './producer.ts';
 import { WorkerPool } from './pool.ts';
 import type { Sam2Embeddings } from './protocol.ts';
 import type { Decoded, Sam2Files, Sam2Info } from './sam2-runner.ts';
 
 export * from './errors.ts';
 export { DINO_GRID, DINO_SIZE } from './dino-runner.ts';
+export { STANDIN_PRODUCER } from './producer.ts';
 export type { DinoInfo } from './dino-runner.ts';
 export type { Sam2Embeddings } from './protocol.ts';
 export type { Decoded, Sam2Files, Sam2Info } from './sam2-runner.ts';
@@ -68,6 +70,8 @@ export interface ModelsInfo {
   provider: Provider;
   workers: number;
   threads: { intraOp: number; interOp: number };
+  /** Some model is one of the project's generated stand-ins: results mean nothing on real photos. */
+  standin: boolean;
 }
 
 export interface Sam2Api {
@@ -79,6 +83,8 @@ export interface Sam2Api {
    * padding point is added for layouts whose graph does not add it.
    */
   decodePoints(emb: Sam2Embeddings, points: ArrayLike<number>, labels?: ArrayLike<number>): Promise<Decoded>;
+  /** ONE prompt of all the given points (x, y pairs in 1024-space pixels; labels 1 or 0). */
+  decodePrompt(emb: Sam2Embeddings, points: ArrayLike<number>, labels: ArrayLike<number>): Promise<Decoded>;
   /** Box prompts x0, y0, x1, y1 in 1024-space pixels, 4 numbers each. */
   decodeBox(emb: Sam2Embeddings, boxes: ArrayLike<number>): Promise<Decoded>;
 }
@@ -132,6 +138,7 @@ export async function openModels(opts: OpenModelsOptions): Promise<Models> {
   if (opts.provider === 'cuda' && fallback !== undefined) {
     (opts.log ?? console.warn)(`refseg: CUDA execution provider unavailable (${fallback}); running the models on CPU.`);
   }
+  const standin = await anyStandin([sam2.encoder, sam2.decoder, opts.dinoPath]);
   const provider: Provider = info.sam2.provider === 'cuda' && info.dino.provider === 'cuda' ? 'cuda' : 'cpu';
 
   return {
@@ -142,12 +149,13 @@ export async function openModels(opts: OpenModelsOptions): Promise<Models> {
         const lab = labels === undefined ? new Int32Array(n).fill(1) : Int32Array.from(labels);
         return pool.run({ op: 'decodePoints', emb, points: Float32Array.from(points), labels: lab });
       },
+      decodePrompt: (emb, points, labels) => pool.run({ op: 'decodePrompt', emb, points: Float32Array.from(points), labels: Int32Array.from(labels) }),
       decodeBox: (emb, boxes) => pool.run({ op: 'decodeBoxes', emb, boxes: Float32Array.from(boxes) }),
     },
     dino: {
       patchFeatures: (pixels) => pool.run({ op: 'patchFeatures', pixels }),
     },
-    info: { sam2: info.sam2, dino: info.dino, provider, workers, threads },
+    info: { sam2: info.sam2, dino: info.dino, provider, workers, threads, standin },
     load: () => ({ busy: pool.busy, queued: pool.queued, ...pool.counters }),
     close: () => pool.close(),
   };

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toProblem } from '../../shared/errors.ts';
-import { generateStandins, type StandinPaths } from '../../test/standin/generate.ts';
-import { noMemEmbed } from '../../test/standin/sam2.ts';
-import { renderScene } from '../../test/standin/scene.ts';
+import { generateStandins, type StandinPaths } from '../standin/generate.ts';
+import { noMemEmbed } from '../standin/sam2.ts';
+import { renderScene } from '../standin/scene.ts';
 import { targetInputs } from '../preprocess/tensors.ts';
 import { ModelFormatError, ModelsBusyError, ModelsClosedError, openModels, type Decoded, type Models } from './index.ts';
 
@@ -119,6 +119,28 @@ describe('openModels on both SAM2 layouts', () => {
     const two = await opened.A.sam2.decodeBox(embA, [...box, 200, 200, 312, 312]);
     expect(two.count).toBe(2);
     expect(Array.from(two.iou.subarray(0, 3))).toEqual(Array.from(a.iou));
+  });
+
+  it('a prompt of several points is one prompt, the same on both layouts; one point equals decodePoints', async () => {
+    const [embA, embB] = await Promise.all([opened.A.sam2.encode(inputs.sam), opened.B.sam2.encode(inputs.sam)]);
+    const [single, viaPoints] = await Promise.all([opened.A.sam2.decodePrompt(embA, [680, 226], [1]), opened.A.sam2.decodePoints(embA, [680, 226])]);
+    expect(Array.from(single.iou)).toEqual(Array.from(viaPoints.iou));
+    expect(firstDifference(single.logits, viaPoints.logits)).toBe(-1);
+    // Two clicks on the rectangle and a negative one on the disc: one prompt, the rectangle.
+    const points = [640, 190, 720, 260, 256, 256];
+    const labels = [1, 1, 0];
+    const [a, b] = await Promise.all([opened.A.sam2.decodePrompt(embA, points, labels), opened.B.sam2.decodePrompt(embB, points, labels)]);
+    expect(a.count).toBe(1);
+    expect(Array.from(b.iou)).toEqual(Array.from(a.iou));
+    expect(firstDifference(b.logits, clamped(a))).toBe(-1);
+    expect(a.logits[best(a, 0) * 65536 + 56 * 256 + 170]).toBeGreaterThan(0);
+    expect(a.logits[best(a, 0) * 65536 + 64 * 256 + 64]).toBeLessThan(0);
+    await expect(opened.A.sam2.decodePrompt(embA, [1, 2, 3], [1, 1])).rejects.toThrow(/2 coordinates per label/);
+  });
+
+  it('knows the stand-ins for what they are', () => {
+    expect(opened.A.info.standin).toBe(true);
+    expect(opened.B.info.standin).toBe(true);
   });
 
   it('DINOv2 patch features skip CLS and the detected registers', async () => {

@@ -34,12 +34,14 @@ export function threadOfKey(key: string): number {
 export type Request =
   | { op: 'encode'; pixels: Float32Array }
   | { op: 'decodePoints'; emb: Sam2Embeddings; points: Float32Array; labels: Int32Array }
+  | { op: 'decodePrompt'; emb: Sam2Embeddings; points: Float32Array; labels: Int32Array }
   | { op: 'decodeBoxes'; emb: Sam2Embeddings; boxes: Float32Array }
   | { op: 'patchFeatures'; pixels: Float32Array };
 
 export interface ResultOf {
   encode: Sam2Embeddings;
   decodePoints: Decoded;
+  decodePrompt: Decoded;
   decodeBoxes: Decoded;
   patchFeatures: Float32Array;
 }

@@ -161,6 +161,36 @@ export function pointFeeds(
 }
 
 /**
+ * Feeds for ONE prompt made of several points (a person's clicks: 1 positive, 0 negative), in
+ * 1024-space pixels. Like SAM2's predictor without a box, the prompt ends with the padding point
+ * (0, 0) / −1: samexporter's graph appends it, for onnx-community it is written here.
+ */
+export function multiPointFeeds(spec: LayoutSpec, levels: Levels, points: Float32Array, labels: Int32Array, zeros: ZeroMasks): Feeds {
+  const n = labels.length;
+  if (n === 0 || points.length !== n * 2) throw new ModelInputError(`a point prompt needs at least one point and 2 coordinates per label; got ${points.length} coordinates for ${n} labels`);
+  if (spec.padsPrompt) {
+    return {
+      ...levelFeeds(spec, levels),
+      point_coords: floatTensor(Float32Array.from(points), [1, n, 2]),
+      point_labels: floatTensor(Float32Array.from(labels), [1, n]),
+      mask_input: floatTensor(zeros.rows(1), [1, 1, LOW_RES, LOW_RES]),
+      has_mask_input: floatTensor(new Float32Array(1), [1]),
+    };
+  }
+  const coords = new Float32Array((n + 1) * 2);
+  coords.set(points);
+  const lab = new BigInt64Array(n + 1);
+  for (let i = 0; i < n; i++) lab[i] = BigInt(labels[i]);
+  lab[n] = -1n;
+  return {
+    ...levelFeeds(spec, levels),
+    input_points: floatTensor(coords, [1, 1, n + 1, 2]),
+    input_labels: int64Tensor(lab, [1, 1, n + 1]),
+    input_boxes: floatTensor(new Float32Array(0), [1, 0, 4]),
+  };
+}
+
+/**
  * Feeds for box prompts [start, start + count) (x0, y0, x1, y1 in 1024-space pixels).
  * samexporter takes a box as two corner points labelled 2 and 3 (SAM2's own predictor does the
  * same, and its padding point follows); onnx-community has `input_boxes` and takes one box per

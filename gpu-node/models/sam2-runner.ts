@@ -20,6 +20,7 @@ import {
   LEVEL_SHAPES,
   LOW_RES,
   boxFeeds,
+  multiPointFeeds,
   detectLayout,
   pointFeeds,
   promptBatchLimit,
@@ -158,6 +159,11 @@ export class Sam2Runner {
     const n = labels.length;
     if (points.length !== n * 2) throw new ModelInputError(`${n} labels need ${n * 2} point coordinates, got ${points.length}`);
     return this.decode(n, this.promptBatch, (start, count) => pointFeeds(this.spec, levels, points, labels, start, count, this.zeros));
+  }
+
+  /** One prompt of several points (labels 1 positive, 0 negative). */
+  decodePrompt(levels: Levels, points: Float32Array, labels: Int32Array): Promise<Decoded> {
+    return this.decode(1, 1, () => multiPointFeeds(this.spec, levels, points, labels, this.zeros));
   }
 
   /** Box prompts x0, y0, x1, y1. */

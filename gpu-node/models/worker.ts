@@ -53,6 +53,10 @@ async function handle(sam2: Sam2Runner, dino: DinoRunner, req: Request): Promise
       const d = await sam2.decodePoints(levelsOf(req.emb), req.points, req.labels);
       return [d, [d.logits.buffer as ArrayBuffer, d.iou.buffer as ArrayBuffer]];
     }
+    case 'decodePrompt': {
+      const d = await sam2.decodePrompt(levelsOf(req.emb), req.points, req.labels);
+      return [d, [d.logits.buffer as ArrayBuffer, d.iou.buffer as ArrayBuffer]];
+    }
     case 'decodeBoxes': {
       const d = await sam2.decodeBoxes(levelsOf(req.emb), req.boxes);
       return [d, [d.logits.buffer as ArrayBuffer, d.iou.buffer as ArrayBuffer]];

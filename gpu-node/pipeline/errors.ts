@@ -9,3 +9,10 @@ export class EmptyBoxMaskError extends UnprocessableError {
     super(detail, options, 'empty-box-mask', 'No object found in the box');
   }
 }
+
+/** SAM2's mask for a preview prompt has no pixel at the image's resolution. */
+export class EmptyPromptMaskError extends UnprocessableError {
+  constructor(prompt: unknown, options?: RefsegErrorOptions) {
+    super(`SAM2 found no object for the prompt ${JSON.stringify(prompt)}; try a tighter box or a point on the object.`, { field: 'prompt', ...options }, 'empty-prompt-mask', 'No object found for the prompt');
+  }
+}

@@ -5,7 +5,8 @@
 //   const { references } = await node.referenceVectors(refBytes, [{ class: 'cup', box: [x, y, w, h] }]);
 //   const { detections } = await node.segment(jpegBytes, prototypes);
 //   await node.close();
-import type { GpuReferenceAnnotation, Orientation } from '../../shared/api/gpu-node.ts';
+import type { GpuReferenceAnnotation, MaskPrompt, Orientation } from '../../shared/api/gpu-node.ts';
+import { sha256Hex } from '../../shared/encoding/index.ts';
 import { createClassMatcher, resolvePipelineOptions } from '../../shared/matching/index.ts';
 import type { PipelineOptionsInput } from '../../shared/matching/index.ts';
 import type { ProposalPreset } from '../../shared/schemas.ts';
@@ -16,6 +17,8 @@ import { candidateSet } from './candidates.ts';
 import { modelIdOf } from './model-id.ts';
 import { pipelineIdOf, resolveProposalConfig } from './presets.ts';
 import type { ProposalConfig, ProposalConfigInput } from './presets.ts';
+import { EncodedImages, encodeForPreview, previewMask } from './prompt-mask.ts';
+import type { MaskPreview } from './prompt-mask.ts';
 import { referenceVectors } from './references.ts';
 import type { ReferenceVector } from './references.ts';
 import { segmentTarget } from './segment.ts';
@@ -25,11 +28,13 @@ import { analyseTarget, decodeTimed } from './target.ts';
 import type { ImageOptions } from './target.ts';
 
 export { candidateSet, proposalInput } from './candidates.ts';
-export { EmptyBoxMaskError } from './errors.ts';
+export { EmptyBoxMaskError, EmptyPromptMaskError } from './errors.ts';
 export { amgGrid, imageToInput, numpyLinspace, officialGrid, torchLinspaceF32 } from './grid.ts';
 export { modelIdOf } from './model-id.ts';
 export { AmgConfigSchema, OfficialConfigSchema, ProposalConfigSchema, pipelineIdOf, resolveProposalConfig } from './presets.ts';
 export type { AmgConfig, NodeSettings, OfficialConfig, ProposalConfig, ProposalConfigInput } from './presets.ts';
+export { EncodedImages, encodeForPreview, previewMask, promptMask } from './prompt-mask.ts';
+export type { EncodedImage, MaskPreview, PromptedMask } from './prompt-mask.ts';
 export { proposeMasks } from './proposals.ts';
 export type { LowResProposals } from './proposals.ts';
 export { referenceVectors } from './references.ts';
@@ -42,6 +47,9 @@ export { analyseTarget, decodeTimed, encodeTarget } from './target.ts';
 export type { AnalysedTarget, ImageOptions } from './target.ts';
 
 export const PROPOSAL_PRESETS: readonly ProposalPreset[] = ['official', 'sam2-amg'];
+
+/** Images whose SAM2 embeddings are kept for further preview clicks. */
+const PREVIEW_IMAGES = 4;
 
 export type { Orientation };
 
@@ -73,6 +81,8 @@ export interface GpuPipeline {
     annotations: readonly GpuReferenceAnnotation[],
     request?: RequestOptions,
   ): Promise<{ width: number; height: number; orientation: Orientation; references: ReferenceVector[] }>;
+  /** SAM2's best mask for a box or point prompt (image pixels after orientation). */
+  previewMask(bytes: Uint8Array, prompt: MaskPrompt, request?: RequestOptions): Promise<MaskPreview & { width: number; height: number; orientation: Orientation }>;
   /** `prototypes[c]` has D values; `options.classes` are indices into it. */
   segment(
     bytes: Uint8Array,
@@ -97,6 +107,8 @@ export async function pipelineOver(models: Models, options: Pick<PipelineOptions
     };
   };
   const idsOf = (config: ProposalConfig) => ({ modelId, pipelineId: pipelineIdOf(config, node) });
+  // Each holds a decoder's worth of SAM2 embeddings (16 MB).
+  const previewImages = new EncodedImages(PREVIEW_IMAGES);
 
   return {
     models,
@@ -115,6 +127,14 @@ export async function pipelineOver(models: Models, options: Pick<PipelineOptions
       const image = await decodeTimed(bytes, imageOptions(request), observe);
       const references = await referenceVectors(models, image, annotations, observe);
       return { width: image.width, height: image.height, orientation: image.orientation, references };
+    },
+    async previewMask(bytes, prompt, request = {}) {
+      const observe = observerOf(request);
+      const options = imageOptions(request);
+      const key = `${await sha256Hex(bytes)}:${options.exif ?? 'apply'}:${options.maxPixels ?? ''}`;
+      const image = await previewImages.get(key, async () => encodeForPreview(models, await decodeTimed(bytes, options, observe), observe));
+      const preview = await previewMask(models, image, prompt, observe);
+      return { ...preview, width: image.width, height: image.height, orientation: image.orientation };
     },
     async segment(bytes, prototypes, request = {}) {
       const config = resolveProposalConfig(request.proposals);

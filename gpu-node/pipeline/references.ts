@@ -4,14 +4,12 @@
 import { EmptyReferenceError, MalformedBoxError } from '../../shared/errors.ts';
 import { annToRle, decodeRle, rleArea, rleToBbox } from '../../shared/coco-mask/index.ts';
 import { instanceMean, prepareReference } from '../../shared/bank/index.ts';
-import { createFullResRenderer, scanLowResMask } from '../../shared/matching/index.ts';
 import type { CocoBox, Rle } from '../../shared/types.ts';
 import type { GpuReferenceAnnotation } from '../../shared/api/gpu-node.ts';
 import type { Models, Sam2Embeddings } from '../models/index.ts';
 import type { DecodedImage } from '../preprocess/index.ts';
 import { EmptyBoxMaskError } from './errors.ts';
-import { imageToInput } from './grid.ts';
-import { bestMultimask, maskPlane } from './multimask.ts';
+import { promptMask } from './prompt-mask.ts';
 import { timed } from './stages.ts';
 import type { StageObserver } from './stages.ts';
 import { samEmbeddings, stretch1024 } from './target.ts';
@@ -33,15 +31,10 @@ interface InstanceMask {
   predictedIou?: number;
 }
 
-/** SAM2's mask for a COCO box: the best multimask output by predicted IoU, at the image's resolution. */
+/** SAM2's mask for a COCO box (the preview's path, so a previewed box is the mask stored). */
 async function boxMask(models: Pick<Models, 'sam2'>, emb: Sam2Embeddings, image: DecodedImage, box: CocoBox, observe?: StageObserver): Promise<InstanceMask> {
-  const [x, y, w, h] = box;
-  const prompt = [imageToInput(x, image.width), imageToInput(y, image.height), imageToInput(x + w, image.width), imageToInput(y + h, image.height)];
-  const decoded = await timed(observe, 'sam2-decoder', () => models.sam2.decodeBox(emb, prompt));
-  const token = bestMultimask(decoded, 0);
-  const plane = maskPlane(decoded, 0, token);
-  const rendered = createFullResRenderer(image.height, image.width).render(plane, scanLowResMask(plane, 0));
-  return { rle: rendered.rle, source: 'sam2-box', predictedIou: decoded.iou[token] };
+  const { rle, predictedIou } = await promptMask(models, emb, image, { box }, observe);
+  return { rle, source: 'sam2-box', predictedIou };
 }
 
 /**

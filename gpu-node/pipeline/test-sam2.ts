@@ -59,6 +59,14 @@ export function scriptedSam2(opts: Script): ScriptedSam2 {
       for (let i = 0; i < points.length; i += 2) centres.push([(points[i] + 0.5) / 4, (points[i + 1] + 0.5) / 4]);
       return decode(centres);
     },
+    decodePrompt: async (_emb, points, labels) => {
+      let [sx, sy, n] = [0, 0, 0];
+      for (let i = 0; i < labels.length; i++) {
+        if (labels[i] !== 1) continue;
+        [sx, sy, n] = [sx + points[2 * i], sy + points[2 * i + 1], n + 1];
+      }
+      return decode([[(sx / n + 0.5) / 4, (sy / n + 0.5) / 4]]);
+    },
     decodeBox: async (_emb, box) => {
       boxes.push(Array.from(box));
       return decode([[(box[0] + box[2] + 1) / 8, (box[1] + box[3] + 1) / 8]]);

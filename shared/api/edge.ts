@@ -3,7 +3,7 @@
 // (edge/api/schemas.ts re-exports them beside its own request shapes); shared/client takes the
 // types below with `import type`, so a browser bundle gets the types and none of zod.
 import { z } from 'zod';
-import { OrientationSchema } from './gpu-node.ts';
+import { MAX_PROMPT_POINTS, OrientationSchema } from './gpu-node.ts';
 import {
   BankIdSchema,
   BankSchema,
@@ -189,3 +189,32 @@ export const SegmentResponseSchema = z
   })
   .describe('Instances of the bank\'s classes found in the image.');
 export type SegmentResponse = z.output<typeof SegmentResponseSchema>;
+
+// ---- mask preview and service info -------------------------------------------------------------
+
+export const MaskPreviewResponseSchema = z
+  .strictObject({
+    mask: RleSchema.describe('SAM2\'s best of its three masks for the prompt (by predicted IoU), COCO RLE at the image size [h, w].'),
+    score: z.number().describe('SAM2\'s predicted IoU of the mask (how sure it is of the outline).'),
+    bbox: CocoBoxSchema.describe('Extent of the mask.'),
+    orientation: z
+      .enum(['exif-applied', 'exif-ignored'])
+      .describe('The pixel grid the mask refers to: the image as displayed (EXIF orientation applied, the default) or as stored (`exif=ignore`).'),
+  })
+  .describe('The mask SAM2 makes of a box or of clicks, before it is kept as a reference.');
+export type MaskPreviewResponse = z.output<typeof MaskPreviewResponseSchema>;
+
+export const ServiceInfoSchema = z
+  .strictObject({
+    modelId: ModelIdSchema.describe('Model of the gpu-nodes; banks are tied to it.'),
+    standin: z.boolean().describe('`true`: the gpu-nodes run the project\'s generated stand-in models, whose results mean nothing on real photos.'),
+    limits: z
+      .strictObject({
+        maxBodyBytes: z.number().int().min(1).describe('Largest request body.'),
+        maxPixels: z.number().int().min(1).describe('Largest image, in pixels.'),
+        maxPromptPoints: z.literal(MAX_PROMPT_POINTS).describe('Most points in one mask-preview prompt.'),
+      })
+      .describe('What a client should check before uploading.'),
+  })
+  .describe('What this refseg answers with.');
+export type ServiceInfo = z.output<typeof ServiceInfoSchema>;

@@ -4,15 +4,18 @@
 import {
   ANNOTATIONS_PART,
   GPU_NODE_PATHS,
+  GpuMaskPreviewResponseSchema,
   GpuNodeInfoSchema,
   IMAGE_PART,
   ORIENTATION_HEADER,
   OrientationSchema,
+  PROMPT_PART,
   ReferenceVectorsResponseSchema,
   REQUEST_ID_HEADER,
   TIMEOUT_HEADER,
 } from './gpu-node.ts';
-import type { ExifMode, GpuNodeInfo, GpuReferenceAnnotation, Orientation, ReferenceVectorsResponse } from './gpu-node.ts';
+import type { ExifMode, GpuMaskPreviewResponse, GpuNodeInfo, GpuReferenceAnnotation, MaskPrompt, Orientation, ReferenceVectorsResponse } from './gpu-node.ts';
+import type { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE } from '../errors.ts';
 import type { ProblemBody } from '../errors.ts';
 import type { ProposalPreset } from '../schemas.ts';
@@ -85,34 +88,53 @@ export function fetchCandidates(pool: GpuPool, ctx: GpuCallContext, req: Candida
   );
 }
 
-export interface ReferenceVectorsRequest {
+interface ImageForm {
   image: Uint8Array;
   imageType: string;
-  annotations: GpuReferenceAnnotation[];
   exif: ExifMode;
+}
+
+export interface ReferenceVectorsRequest extends ImageForm {
+  annotations: GpuReferenceAnnotation[];
   modelId: string;
+}
+
+/** One attempt of a multipart POST: the image and one JSON part; the answer checked against `schema`. */
+async function postImageForm<T>(attempt: GpuAttempt, ctx: GpuCallContext, path: string, req: ImageForm, part: [name: string, value: unknown], schema: z.ZodType<T>): Promise<T> {
+  const form = new FormData();
+  form.set(IMAGE_PART, new Blob([req.image as BlobPart], { type: req.imageType }), 'image');
+  form.set(part[0], JSON.stringify(part[1]));
+  const res = await fetch(`${attempt.url}${path}?${new URLSearchParams({ exif: req.exif })}`, {
+    method: 'POST',
+    headers: headers(ctx, attempt),
+    body: form,
+    signal: attempt.signal,
+  });
+  await throwUnlessOk(attempt, res);
+  const parsed = schema.safeParse(await res.json());
+  if (!parsed.success) throw new GpuNodeFailedError(attempt.url, `unexpected ${path} response: ${parsed.error.message}`);
+  return parsed.data;
 }
 
 /** POST /v1/reference-vectors. Idempotent (nothing is stored on the node). */
 export function fetchReferenceVectors(pool: GpuPool, ctx: GpuCallContext, req: ReferenceVectorsRequest): Promise<ReferenceVectorsResponse> {
   return pool.call(
-    async (attempt) => {
-      const form = new FormData();
-      form.set(IMAGE_PART, new Blob([req.image as BlobPart], { type: req.imageType }), 'image');
-      form.set(ANNOTATIONS_PART, JSON.stringify(req.annotations));
-      const res = await fetch(`${attempt.url}${GPU_NODE_PATHS.referenceVectors}?${new URLSearchParams({ exif: req.exif })}`, {
-        method: 'POST',
-        headers: headers(ctx, attempt),
-        body: form,
-        signal: attempt.signal,
-      });
-      await throwUnlessOk(attempt, res);
-      const parsed = ReferenceVectorsResponseSchema.safeParse(await res.json());
-      if (!parsed.success) throw new GpuNodeFailedError(attempt.url, `unexpected reference-vectors response: ${parsed.error.message}`);
-      return parsed.data;
-    },
+    (attempt) => postImageForm(attempt, ctx, GPU_NODE_PATHS.referenceVectors, req, [ANNOTATIONS_PART, req.annotations], ReferenceVectorsResponseSchema),
     { idempotent: true, modelId: req.modelId, what: 'reference vectors', ...callerOf(ctx) },
   );
+}
+
+export interface MaskPreviewRequest extends ImageForm {
+  prompt: MaskPrompt;
+}
+
+/** POST /v1/mask-preview. Idempotent; any model will do (a preview is not stored). */
+export function fetchMaskPreview(pool: GpuPool, ctx: GpuCallContext, req: MaskPreviewRequest): Promise<GpuMaskPreviewResponse> {
+  return pool.call((attempt) => postImageForm(attempt, ctx, GPU_NODE_PATHS.maskPreview, req, [PROMPT_PART, req.prompt], GpuMaskPreviewResponseSchema), {
+    idempotent: true,
+    what: 'mask preview',
+    ...callerOf(ctx),
+  });
 }
 
 /**

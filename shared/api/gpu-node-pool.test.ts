@@ -15,6 +15,7 @@ const info = (modelId: string): GpuNodeInfo => ({
   layout: 'onnx-community',
   noMemEmbed: 'removed',
   provider: 'cpu',
+  standin: false,
   workers: 1,
   limits: { maxBodyBytes: 1, maxPixels: 1, maxConcurrent: 1, maxQueued: 0 },
 });

@@ -4,6 +4,7 @@
 //   POST /v1/candidates         image → candidate set (binary wire format, or JSON)
 //   POST /v1/reference-vectors  image + annotations → one unnormalised instance vector each
 //   POST /v1/segment            image + prototypes → detections (the whole pipeline on the node)
+//   POST /v1/mask-preview       image + prompt (box or points) → SAM2's best mask for it
 //   GET  /v1/info · /healthz · /readyz · /metrics
 //
 // Every /v1 route and /metrics need `Authorization: Bearer <shared secret>`; errors are
@@ -29,6 +30,7 @@ export const GPU_NODE_PATHS = {
   candidates: '/v1/candidates',
   referenceVectors: '/v1/reference-vectors',
   segment: '/v1/segment',
+  maskPreview: '/v1/mask-preview',
   info: '/v1/info',
   healthz: '/healthz',
   readyz: '/readyz',
@@ -39,6 +41,7 @@ export const GPU_NODE_PATHS = {
 export const IMAGE_PART = 'image';
 export const ANNOTATIONS_PART = 'annotations';
 export const REQUEST_PART = 'request';
+export const PROMPT_PART = 'prompt';
 
 /** Which pixel grid the masks of a response refer to (also sent as a header by /v1/candidates). */
 export const ORIENTATION_HEADER = 'X-Refseg-Orientation';
@@ -161,6 +164,58 @@ export const GpuSegmentResponseSchema = z
   .describe('Response of POST /v1/segment.');
 export type GpuSegmentResponse = z.infer<typeof GpuSegmentResponseSchema>;
 
+// ---- mask preview ------------------------------------------------------------------------------
+
+/** Points of one preview prompt: each is a label in SAM2's prompt, and a person clicks a few. */
+export const MAX_PROMPT_POINTS = 32;
+
+const promptCoordinate = z.number().min(0);
+
+export const PromptPointSchema = z
+  .tuple([
+    promptCoordinate.describe('x'),
+    promptCoordinate.describe('y'),
+    z.union([z.literal(1), z.literal(0)]).describe('1: on the object; 0: not on it'),
+  ])
+  .describe('[x, y, label] in pixels of the image as displayed.');
+
+export type PromptPoint = z.infer<typeof PromptPointSchema>;
+/** A box, or points; exactly one. */
+export type MaskPrompt = { box: [number, number, number, number] } | { points: PromptPoint[] };
+
+// One object with both members optional (rather than a union) so a wrong member is reported by
+// its own path (`prompt.box: width and height must be positive`), not as "no union branch fits".
+export const MaskPromptSchema = z
+  .strictObject({
+    box: CocoBoxSchema.refine(([, , w, h]) => w > 0 && h > 0, 'width and height must be positive')
+      .optional()
+      .describe('COCO [x, y, width, height] around the object.'),
+    points: z
+      .array(PromptPointSchema)
+      .min(1)
+      .max(MAX_PROMPT_POINTS)
+      .refine((points) => points.some((p) => p[2] === 1), 'at least one point must be on the object (label 1)')
+      .optional()
+      .describe(`1 to ${MAX_PROMPT_POINTS} clicks; at least one positive.`),
+  })
+  .refine((p) => (p.box === undefined) !== (p.points === undefined), 'give exactly one of box or points')
+  .transform((p): MaskPrompt => (p.box !== undefined ? { box: p.box } : { points: p.points! }))
+  .describe('What SAM2 is asked to segment: a box, or points on (1) and off (0) the object. Coordinates must lie inside the image.');
+
+
+export const GpuMaskPreviewResponseSchema = z
+  .strictObject({
+    modelId: ModelIdSchema,
+    width: z.number().int().min(1),
+    height: z.number().int().min(1),
+    orientation: OrientationSchema,
+    mask: RleSchema.describe('SAM2\'s best multimask output (by predicted IoU) at the image size.'),
+    score: z.number().describe('SAM2\'s predicted IoU of that mask.'),
+    bbox: CocoBoxSchema.describe('Extent of the mask.'),
+  })
+  .describe('Response of POST /v1/mask-preview.');
+export type GpuMaskPreviewResponse = z.infer<typeof GpuMaskPreviewResponseSchema>;
+
 // ---- info --------------------------------------------------------------------------------------
 
 export const GpuNodeInfoSchema = z
@@ -183,6 +238,7 @@ export const GpuNodeInfoSchema = z
       .optional()
       .describe("The decoder's clamp of the mask logits: removed (default), kept, or none in the graph."),
     provider: z.enum(['cpu', 'cuda']),
+    standin: z.boolean().default(false).describe('The node runs the project\'s generated stand-in models: its results mean nothing on real photos.'),
     workers: z.number().int().min(1),
     limits: z.strictObject({
       maxBodyBytes: z.number().int().min(1),

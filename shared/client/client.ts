@@ -10,11 +10,14 @@ import type {
   CreateBankInput,
   ExifMode,
   ImageResponse,
+  MaskPreviewResponse,
+  MaskPrompt,
   ProposalPreset,
   ReferenceAnnotation,
   ReferenceView,
   SegmentOptionsInput,
   SegmentResponse,
+  ServiceInfo,
 } from './types.ts';
 
 // Multipart part names of the edge routes (test/browser/client-contract.test.ts checks them
@@ -23,6 +26,7 @@ import type {
 const IMAGE_PART = 'image';
 const ANNOTATIONS_PART = 'annotations';
 const OPTIONS_PART = 'options';
+const PROMPT_PART = 'prompt';
 
 export interface RefsegClientOptions {
   /** Where the edge answers, e.g. `https://api.example.com` (paths `/v1/...` are appended). */
@@ -84,6 +88,10 @@ export interface RefsegClient {
   uploadImage(image: Blob, call?: UploadImageOptions): Promise<ImageResponse>;
   /** Every instance of the bank's classes in the image, best first. */
   segment(bankId: string, image: Blob | { imageId: string }, options?: SegmentOptionsInput, call?: ImageCallOptions): Promise<SegmentResponse>;
+  /** The mask SAM2 makes of a box or of clicks (`{ box }` or `{ points: [[x, y, 1 | 0], …] }`); nothing is stored. */
+  previewMask(image: Blob, prompt: MaskPrompt, call?: ImageCallOptions): Promise<MaskPreviewResponse>;
+  /** The model in use, whether it is a stand-in, and the upload limits (needs no key). */
+  info(call?: CallOptions): Promise<ServiceInfo>;
 }
 
 type Query = Record<string, string | undefined>;
@@ -170,6 +178,13 @@ export function createRefsegClient(options: RefsegClientOptions): RefsegClient {
       if (segmentOptions) form.append(OPTIONS_PART, JSON.stringify(segmentOptions));
       return json({ method: 'POST', path, query, body: form, options: call });
     },
+    previewMask(image, prompt, call) {
+      const form = new FormData();
+      form.append(IMAGE_PART, image);
+      form.append(PROMPT_PART, JSON.stringify(prompt));
+      return json({ method: 'POST', path: '/v1/masks/preview', query: { exif: call?.exif }, body: form, options: call });
+    },
+    info: (call) => json({ method: 'GET', path: '/v1/info', options: call }),
   };
 }
 

@@ -11,6 +11,7 @@ export type {
   CreateBankInput,
   ImageResponse,
   MaskOutput,
+  MaskPreviewResponse,
   NearestClass,
   ReferenceQuality,
   ReferenceSource,
@@ -18,5 +19,7 @@ export type {
   SegmentDetection,
   SegmentResponse,
   SemanticMask,
+  ServiceInfo,
 } from '../api/edge.ts';
+export type { MaskPrompt } from '../api/gpu-node.ts';
 export type { BankFile, ProposalPreset, ReferenceAnnotation, SegmentOptionsInput } from '../schemas.ts';

@@ -45,6 +45,7 @@ function info(dim: number): GpuNodeInfo {
     layout: 'onnx-community',
     noMemEmbed: 'removed',
     provider: 'cpu',
+    standin: false,
     workers: 1,
     limits: { maxBodyBytes: 1 << 25, maxPixels: 40_000_000, maxConcurrent: 1, maxQueued: 8 },
   };

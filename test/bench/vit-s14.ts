@@ -4,8 +4,8 @@
 // exact GELU, LayerScale), final LayerNorm; the onnx-community I/O (`pixel_values` →
 // `last_hidden_state`, `pooler_output`). Built with the stand-in graph writer (opset 17).
 // Outputs are meaningless; only the arithmetic matches (≈ 22 M parameters, ≈ 46 G multiply-adds).
-import { FLOAT, GraphBuilder, pseudoRandom } from '../standin/onnx-graph.ts';
-import type { EncodedModel } from '../standin/onnx-graph.ts';
+import { FLOAT, GraphBuilder, pseudoRandom } from '../../gpu-node/standin/onnx-graph.ts';
+import type { EncodedModel } from '../../gpu-node/standin/onnx-graph.ts';
 
 export const VIT_S14 = { dim: 384, depth: 12, heads: 6, mlp: 1536, patch: 14, size: 518 } as const;
 

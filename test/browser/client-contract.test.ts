@@ -10,15 +10,28 @@ import {
   BankViewSchema,
   CreateBankSchema,
   ImageResponseSchema,
+  MaskPreviewResponseSchema,
   ReferenceListSchema,
   SegmentResponseSchema,
+  ServiceInfoSchema,
 } from '../../edge/api/schemas.ts';
 import { createEdgeApp } from '../../edge/app.ts';
 import { configFromEnv } from '../../edge/config.ts';
 import { gpuPoolFromConfig } from '../../edge/gpu/from-config.ts';
 import { createMemoryStorage } from '../../edge/storage/index.ts';
 import { createRefsegClient } from '../../shared/client/index.ts';
-import type { AddReferencesResponse, BankSummary, BankView, CreateBankInput, ImageResponse, RefsegClient, ReferenceView, SegmentResponse } from '../../shared/client/index.ts';
+import type {
+  AddReferencesResponse,
+  BankSummary,
+  BankView,
+  CreateBankInput,
+  ImageResponse,
+  MaskPreviewResponse,
+  RefsegClient,
+  ReferenceView,
+  SegmentResponse,
+  ServiceInfo,
+} from '../../shared/client/index.ts';
 import type { BankFile } from '../../shared/schemas.ts';
 
 interface Operation {
@@ -90,6 +103,9 @@ describe('shared/client calls the edge operations it is named after', () => {
     ['uploadImage', (c) => c.uploadImage(image, { exif: 'apply', preset: 'official' })],
     ['segment', (c) => c.segment('b1', image, { maxDetections: 3 }, { exif: 'ignore' })],
     ['segment', (c) => c.segment('b1', { imageId: 'a'.repeat(64) }, { maxDetections: 3 })],
+    ['previewMask', (c) => c.previewMask(image, { box: [0, 0, 2, 2] }, { exif: 'ignore' })],
+    ['previewMask', (c) => c.previewMask(image, { points: [[1, 1, 1], [0, 0, 0]] })],
+    ['info', (c) => c.info()],
   ];
 
   it.each(calls.map(([id, call], i) => [`${i}: ${id}`, id, call] as const))('%s', async (_label, operationId, call) => {
@@ -132,5 +148,7 @@ describe('shared/client response types equal the edge schemas\' output types', (
     expectTypeOf<AddReferencesResponse>().toEqualTypeOf<z.output<typeof AddReferencesResponseSchema>>();
     expectTypeOf<ImageResponse>().toEqualTypeOf<z.output<typeof ImageResponseSchema>>();
     expectTypeOf<SegmentResponse>().toEqualTypeOf<z.output<typeof SegmentResponseSchema>>();
+    expectTypeOf<MaskPreviewResponse>().toEqualTypeOf<z.output<typeof MaskPreviewResponseSchema>>();
+    expectTypeOf<ServiceInfo>().toEqualTypeOf<z.output<typeof ServiceInfoSchema>>();
   });
 });

@@ -40,6 +40,7 @@ export function createFakeGpuNode(o: FakeGpuNodeOptions): FakeGpuNode {
     layout: 'onnx-community',
     noMemEmbed: 'kept',
     provider: 'cpu',
+    standin: false,
     workers: 1,
     limits: { maxBodyBytes: 1 << 24, maxPixels: 1 << 24, maxConcurrent: 1, maxQueued: 4 },
   };

@@ -4,6 +4,7 @@
 import { decodeRle, encodeMask, rleArea, rleToBbox } from '../../shared/coco-mask/index.ts';
 import { base64ToBytes, bytesToBase64, sha256Hex, toLittleEndianBytes } from '../../shared/encoding/index.ts';
 import { matchCandidates } from '../../shared/matching/index.ts';
+import { drawOverlay } from '../../shared/render/overlay.ts';
 import { pilBicubicRgb8 } from '../../shared/resample/index.ts';
 import type { CocoBox, Detection } from '../../shared/types.ts';
 import { decodeCandidateSet } from '../../shared/wire/index.ts';
@@ -26,6 +27,8 @@ export interface SharedCheckResults {
   candidateSet: { imageSha256: string; width: number; height: number; dim: number; modelId: string; pipelineId: string; candidates: number; embeddingsSha256: string; masksSha256: string };
   detections: Detection[];
   resizes: { name: string; bytes: number; sha256: string }[];
+  /** The detections drawn (masks, outlines, label chips) on a grey image of the set's size. */
+  overlay: { sha256: string; colours: [number, number[]][]; changed: number };
 }
 
 export async function runSharedChecks(inputs: SharedCheckInputs): Promise<SharedCheckResults> {
@@ -63,5 +66,13 @@ export async function runSharedChecks(inputs: SharedCheckInputs): Promise<Shared
     }),
   );
 
-  return { rle, sha256, candidateSet, detections, resizes };
+  const grey = new Uint8Array(set.width * set.height * 3).fill(128);
+  const drawn = drawOverlay(grey, set.width, set.height, detections, { classNames: inputs.prototypes.map((_, i) => `class ${i}`) });
+  const overlay = {
+    sha256: await sha256Hex(drawn.rgb),
+    colours: [...drawn.colours].map(([label, c]): [number, number[]] => [label, [...c]]),
+    changed: drawn.rgb.reduce((n, v, i) => n + (v !== grey[i] ? 1 : 0), 0),
+  };
+
+  return { rle, sha256, candidateSet, detections, resizes, overlay };
 }

@@ -190,6 +190,12 @@ describe('the same results in Chromium and in Node', () => {
     expect(inNode.detections).toEqual(direct);
   });
 
+  it('shared/render draws the same overlay (masks, outlines, label chips) in the browser as in Node', () => {
+    expect(inBrowser.overlay.changed).toBeGreaterThan(1000);
+    expect(inBrowser.overlay.colours.length).toBeGreaterThan(1);
+    expect(inBrowser.overlay).toEqual(inNode.overlay);
+  });
+
   it('Pillow bicubic: every golden case gives Pillow\'s bytes (SHA-256 of the output)', () => {
     expect(expected.resizes.length).toBeGreaterThan(3);
     expect(inBrowser.resizes).toEqual(expected.resizes);

@@ -1,4 +1,4 @@
-// A small COCO-format dataset of synthetic scenes for the stand-in models (test/standin): flat
+// A small COCO-format dataset of synthetic scenes for the stand-in models (gpu-node/standin): flat
 // coloured discs and squares on grey, one class per colour (the stand-in DINOv2 tells colours
 // apart, so a class is its colour and the right answers are known). Written to disk like a real
 // dataset:
@@ -19,8 +19,8 @@ import sharp from 'sharp';
 import { encodeMask, rleArea, rleToBbox } from '../../shared/coco-mask/index.ts';
 import type { CocoAnnotation, CocoDataset, CocoImage } from '../../shared/coco-eval/index.ts';
 import { Mt19937 } from '../../shared/sampling/index.ts';
-import { renderScene } from '../standin/scene.ts';
-import type { Rgb, SceneObject } from '../standin/scene.ts';
+import { renderScene } from '../../gpu-node/standin/scene.ts';
+import type { Rgb, SceneObject } from '../../gpu-node/standin/scene.ts';
 
 export interface SyntheticClass {
   id: number;

@@ -18,8 +18,8 @@ import { createMemoryStorage } from '../../edge/storage/memory.ts';
 import { generateDataset } from '../datasets/generate.ts';
 import type { GeneratedDataset } from '../datasets/generate.ts';
 import { startStandinGpuNode } from '../edge/harness/gpu-node.ts';
-import { generateStandins } from '../standin/generate.ts';
-import type { StandinPaths } from '../standin/generate.ts';
+import { generateStandins } from '../../gpu-node/standin/generate.ts';
+import type { StandinPaths } from '../../gpu-node/standin/generate.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/refseg.mjs');
 /** A 16×16 proposal grid instead of the preset's 32×32: the same answers on these scenes, a quarter of the decoder work. */

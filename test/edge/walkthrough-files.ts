@@ -2,8 +2,8 @@
 // downloads: the stand-in models and a synthetic scene with reference images and masks.
 //   npx tsx test/edge/walkthrough-files.ts <dir>
 import { join, resolve } from 'node:path';
-import { writeSceneFiles } from '../e2e/scene-fixtures.ts';
-import { generateStandins } from '../standin/generate.ts';
+import { writeSceneFiles } from '../../gpu-node/standin/samples.ts';
+import { generateStandins } from '../../gpu-node/standin/generate.ts';
 
 const dir = resolve(process.argv[2] ?? 'walkthrough');
 const models = await generateStandins(join(dir, 'models'));

@@ -50,18 +50,19 @@ export const draw = defineCommand({
 
     const { decodeImage } = await import('../../preprocess/index.ts');
     const { bestMatches, inspection, inspectionPng } = await import('../../datasets/draw.ts');
-    const { classColour } = await import('../../local/overlay.ts');
+    const { rgbText } = await import('../../local/overlay.ts');
     const decoded = await decodeImage(new Uint8Array(await readFile(imagePath(v.images, image))), { orientation: 'ignore' });
     if (decoded.width !== image.width || decoded.height !== image.height) {
       throw new DatasetError(`Image ${image.id} is ${decoded.width}×${decoded.height} pixels, but the COCO file says ${image.width}×${image.height}.`);
     }
     const categories = [...gt.categories].sort((a, b) => a.id - b.id);
     const view = inspection(image, results, gt.annotations, categories.map((c) => c.id), minScore);
-    await writeFile(v.out, await inspectionPng(decoded.data, decoded.width, decoded.height, view));
+    const drawn = await inspectionPng(decoded.data, decoded.width, decoded.height, view, categories.map((c) => c.name));
+    await writeFile(v.out, drawn.png);
 
     const name = (categoryId: number) => categories.find((c) => c.id === categoryId)?.name ?? String(categoryId);
     const shown = new Set([...view.predictions, ...view.groundTruth].map((x) => x.categoryId));
-    const legend = categories.filter((c) => shown.has(c.id)).map((c) => [c.name, `rgb(${classColour(categories.indexOf(c)).join(', ')})`]);
+    const legend = categories.filter((c) => shown.has(c.id)).map((c) => [c.name, rgbText(drawn.colours.get(categories.indexOf(c))!)]);
     const matches = bestMatches(view).map((m) => {
       const p = m.prediction === null ? undefined : view.predictions[m.prediction];
       return [String(m.annId), name(m.categoryId), p === undefined ? '-' : name(p.categoryId), p === undefined ? '-' : formatFixed(p.score, 3), formatFixed(m.iou, 3)];

@@ -14,6 +14,13 @@ import { MODEL_OPTIONS, openPipelineFrom } from './model-options.ts';
 
 const NONE = '-';
 
+/**
+ * Default --min-score. Scores are cosine similarities to the class prototype: at 0 background
+ * fragments come back too (on the demo's stand-in scene, five scoring 0.001–0.035 cover the lower
+ * half of the overlay); 0.3 keeps what resembles a reference and makes a picture a person can read.
+ */
+export const DEFAULT_MIN_SCORE = 0.3;
+
 export interface ReferenceArgs {
   image: string;
   className: string;
@@ -72,7 +79,12 @@ export const segment = defineCommand({
     out: { type: 'string', valueName: 'file', description: 'Write the results JSON here' },
     overlay: { type: 'string', valueName: 'png', description: 'Write a picture of the detections here' },
     preset: { type: 'string', valueName: 'official|sam2-amg', default: 'official', description: 'Proposal preset' },
-    'min-score': { type: 'string', valueName: 's', default: '0', description: 'Drop detections scoring below this' },
+    'min-score': {
+      type: 'string',
+      valueName: 's',
+      default: String(DEFAULT_MIN_SCORE),
+      description: 'Drop detections scoring below this (0 keeps every proposal, as COCO evaluation wants)',
+    },
     exif: { type: 'string', valueName: 'apply|ignore', default: 'apply', description: 'EXIF orientation of all images (ignore: stored pixel grid, as COCO)' },
     quiet: { type: 'boolean', short: 'q', description: 'No progress output' },
     ...MATCHING_FLAGS,
@@ -142,7 +154,7 @@ export const segment = defineCommand({
       if (v.overlay !== undefined) {
         const { overlayPng } = await import('../../local/overlay.ts');
         const target = await decodeImage(targetBytes, { orientation: exif });
-        await writeFile(v.overlay, await overlayPng(target.data, target.width, target.height, run.detections));
+        await writeFile(v.overlay, (await overlayPng(target.data, target.width, target.height, run.detections, run.classes)).png);
         report.write(`Overlay written to ${v.overlay}\n`);
       }
     } finally {

@@ -40,6 +40,7 @@ export function infoRoute(app: Hono<NodeEnv>, state: NodeState, limits: InfoLimi
       noMemEmbed: sam2.noMemEmbed,
       maskClip: sam2.maskClip,
       provider,
+      standin: pipeline.info.standin,
       workers,
       limits,
     };

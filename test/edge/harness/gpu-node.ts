@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveGpuNode } from '../../../gpu-node/http/server.ts';
 import { openPipeline } from '../../../gpu-node/pipeline/index.ts';
-import { generateStandins } from '../../standin/generate.ts';
+import { generateStandins } from '../../../gpu-node/standin/generate.ts';
 
 export const GPU_SECRET = 'test-gpu-secret-0123456789';
 

@@ -3,8 +3,8 @@
 import sharp from 'sharp';
 import { encodeMask } from '../../../shared/coco-mask/index.ts';
 import type { Rle } from '../../../shared/types.ts';
-import { renderScene } from '../../standin/scene.ts';
-import type { SceneObject } from '../../standin/scene.ts';
+import { renderScene } from '../../../gpu-node/standin/scene.ts';
+import type { SceneObject } from '../../../gpu-node/standin/scene.ts';
 
 export const RED = [255, 0, 0] as const;
 export const BLUE = [0, 0, 255] as const;

@@ -2,7 +2,7 @@
 //   <out>/sam2-onnx-community/vision_encoder.onnx (+ .onnx_data), prompt_encoder_mask_decoder.onnx
 //   <out>/sam2-samexporter/encoder.onnx, decoder.onnx
 //   <out>/dinov2/model.onnx, <out>/dinov2-with-registers/model.onnx
-// Usage: npx tsx test/standin/generate.ts <outDir> [--dino-dim 384] [--mask-tokens 4] [--point-batch 1]
+// Usage: npx tsx gpu-node/standin/generate.ts <outDir> [--dino-dim 384] [--mask-tokens 4] [--point-batch 1]
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

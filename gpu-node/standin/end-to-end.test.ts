@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openModels, type Models } from '../../gpu-node/models/index.ts';
-import { decodeImage, targetInputs } from '../../gpu-node/preprocess/index.ts';
+import { openModels, type Models } from '../models/index.ts';
+import { decodeImage, targetInputs } from '../preprocess/index.ts';
 import { generateStandins } from './generate.ts';
 import { renderScene } from './scene.ts';
 

@@ -3,6 +3,7 @@
 // Opset-17 pitfalls handled here: ReduceSum/Squeeze/Unsqueeze take axes as an input, the other
 // Reduce* ops as an attribute.
 import onnxProto from 'onnx-proto';
+import { STANDIN_PRODUCER } from '../models/producer.ts';
 
 const { onnx } = onnxProto;
 type INodeProto = onnxProto.onnx.INodeProto;
@@ -162,7 +163,7 @@ export class GraphBuilder {
     }
     const model = onnx.ModelProto.create({
       irVersion: IR_VERSION,
-      producerName: 'refseg-standin',
+      producerName: STANDIN_PRODUCER,
       opsetImport: [{ domain: '', version: OPSET }],
       docString: opts.docString ?? '',
       graph: {

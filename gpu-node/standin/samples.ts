@@ -1,14 +1,15 @@
-// The synthetic scene and references the stand-in end-to-end test, the demo and the gpu-node
-// benchmark share: flat-coloured shapes whose colours are stand-in DINOv2 palette anchors, so the
-// stand-in features tell the classes apart (test/standin/dinov2.ts), on backgrounds of other
-// colours, with shapes far enough apart that each stand-in SAM2 mask has one right answer.
+// The synthetic scene and references that the demo, the sample images of `npm start --standin`,
+// the stand-in end-to-end test and the gpu-node benchmark share: flat-coloured shapes whose
+// colours are stand-in DINOv2 palette anchors, so the stand-in features tell the classes apart
+// (dinov2.ts), on backgrounds of other colours, with shapes far enough apart that each stand-in
+// SAM2 mask has one right answer.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { encodeMask } from '../../shared/coco-mask/index.ts';
 import type { CocoBox, Rle } from '../../shared/types.ts';
-import { renderScene } from '../standin/scene.ts';
-import type { Rgb, Scene, SceneObject } from '../standin/scene.ts';
+import { renderScene } from './scene.ts';
+import type { Rgb, Scene, SceneObject } from './scene.ts';
 
 export const CLASS_COLOURS = {
   red: [255, 0, 0],
