@@ -45,6 +45,8 @@ port.on('message', async (msg: MainMessage) => {
           return pipeline.candidates(call.bytes, { ...call.request, observe });
         case 'referenceVectors':
           return pipeline.referenceVectors(call.bytes, call.annotations, { ...call.request, observe });
+        case 'previewMask':
+          return pipeline.previewMask(call.bytes, call.prompt, { ...call.request, observe });
         case 'segment':
           return pipeline.segment(call.bytes, call.prototypes, { ...call.request, observe });
       }

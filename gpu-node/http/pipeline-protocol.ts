@@ -1,6 +1,6 @@
 // Messages between the HTTP thread and the pipeline thread, and errors across them: a problem
 // is sent as its fields and rebuilt as a RefsegError with the same status, type and detail.
-import type { GpuReferenceAnnotation } from '../../shared/api/gpu-node.ts';
+import type { GpuReferenceAnnotation, MaskPrompt } from '../../shared/api/gpu-node.ts';
 import { InternalError, PROBLEM_TYPE_BASE, RefsegError, ServiceUnavailableError } from '../../shared/errors.ts';
 import type { PipelineOptionsInput } from '../../shared/matching/index.ts';
 import type { ModelsInfo, ModelsLoad } from '../models/index.ts';
@@ -12,6 +12,7 @@ type Plain<T> = Omit<T, 'observe'>;
 export type PipelineCall =
   | { method: 'candidates'; bytes: Uint8Array; request: Plain<ProposalRequest> }
   | { method: 'referenceVectors'; bytes: Uint8Array; annotations: readonly GpuReferenceAnnotation[]; request: Plain<RequestOptions> }
+  | { method: 'previewMask'; bytes: Uint8Array; prompt: MaskPrompt; request: Plain<RequestOptions> }
   | { method: 'segment'; bytes: Uint8Array; prototypes: readonly ArrayLike<number>[]; request: Plain<ProposalRequest & { options?: PipelineOptionsInput }> };
 
 export type MainMessage =

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateStandins } from '../../test/standin/generate.ts';
+import { generateStandins } from '../standin/generate.ts';
 import type { GpuPipeline, Stage } from '../pipeline/index.ts';
 import { openPipeline } from '../pipeline/index.ts';
 import { openPipelineThread } from './pipeline-thread.ts';
@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 describe('openPipelineThread', () => {
-  it('gives the same candidate sets and reference vectors as the pipeline in the calling thread', async () => {
+  it('gives the same candidate sets, reference vectors and mask previews as the pipeline in the calling thread', async () => {
     expect(threaded.modelId).toBe(inline.modelId);
     expect(threaded.pipelineId('official')).toBe(inline.pipelineId('official'));
     const stages: Stage[] = [];
@@ -51,6 +51,10 @@ describe('openPipelineThread', () => {
     const ra = await threaded.referenceVectors(small, annotations);
     const rb = await inline.referenceVectors(small, annotations);
     expect(ra).toEqual(rb);
+    const prompt = { box: [10, 10, 50, 40] as [number, number, number, number] };
+    const pa = await threaded.previewMask(small, prompt);
+    expect(pa.rle.counts.length).toBeGreaterThan(0);
+    expect(pa).toEqual(await inline.previewMask(small, prompt));
     expect(threaded.models.load()).toMatchObject({ busy: 0, queued: 0 });
   });
 

@@ -153,7 +153,7 @@ export async function openPipelineThread(options: PipelineOptions, hooks: Pipeli
   const modelsElsewhere = () => Promise.reject(new InternalError('the models run in the pipeline thread; call the pipeline instead'));
   const node = { noMemEmbed: info.sam2.noMemEmbed, maskClip: info.sam2.maskClip };
   const models: Models = {
-    sam2: { encode: modelsElsewhere, decodePoints: modelsElsewhere, decodeBox: modelsElsewhere },
+    sam2: { encode: modelsElsewhere, decodePoints: modelsElsewhere, decodeBox: modelsElsewhere, decodePrompt: modelsElsewhere },
     dino: { patchFeatures: modelsElsewhere },
     info,
     // Model workers restarted by the current pipeline thread, plus pipeline threads replaced.
@@ -172,6 +172,10 @@ export async function openPipelineThread(options: PipelineOptions, hooks: Pipeli
     referenceVectors(bytes, annotations, request?: RequestOptions) {
       const { observe, rest } = split(request);
       return call({ method: 'referenceVectors', bytes, annotations, request: rest }, observe);
+    },
+    previewMask(bytes, prompt, request?: RequestOptions) {
+      const { observe, rest } = split(request);
+      return call({ method: 'previewMask', bytes, prompt, request: rest }, observe);
     },
     segment(bytes, prototypes, request?: ProposalRequest & { options?: PipelineOptionsInput }) {
       const { observe, rest } = split(request);

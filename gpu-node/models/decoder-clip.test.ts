@@ -7,8 +7,8 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillWeightless, WEIGHTLESS_DIR } from '../../test/real-graph/fill.ts';
-import { generateStandins, type StandinPaths } from '../../test/standin/generate.ts';
-import { FLOAT, GraphBuilder } from '../../test/standin/onnx-graph.ts';
+import { generateStandins, type StandinPaths } from '../standin/generate.ts';
+import { FLOAT, GraphBuilder } from '../standin/onnx-graph.ts';
 import { decoderSource, locateMaskClip, unclipMaskLogits } from './decoder-clip.ts';
 
 const { onnx } = onnxProto;

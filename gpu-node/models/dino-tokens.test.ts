@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dinov2 } from '../../test/standin/dinov2.ts';
+import { dinov2 } from '../standin/dinov2.ts';
 import { DinoRunner } from './dino-runner.ts';
 import { ModelFormatError } from './errors.ts';
 

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { startNodeEdge } from '../../edge/adapters/node.ts';
 import { createMemoryStorage } from '../../edge/storage/memory.ts';
-import { generateStandins } from '../standin/generate.ts';
+import { generateStandins } from '../../gpu-node/standin/generate.ts';
 
 const SECRET = 'dos-bench-gpu-secret';
 const ADMIN = 'admin-0123456789abcdef0123456789abcdef';

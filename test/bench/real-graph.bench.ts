@@ -14,7 +14,7 @@ import type { Models } from '../../gpu-node/models/index.ts';
 import { pipelineOver } from '../../gpu-node/pipeline/index.ts';
 import type { Stage } from '../../gpu-node/pipeline/index.ts';
 import { DINO_SIZE, targetInputs } from '../../gpu-node/preprocess/index.ts';
-import { targetScene } from '../e2e/scene-fixtures.ts';
+import { targetScene } from '../../gpu-node/standin/samples.ts';
 import { filledModelDir } from '../real-graph/fill.ts';
 import { runIfMain } from './harness.ts';
 import type { Bench, BenchRow } from './harness.ts';

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateStandins } from '../standin/generate.ts';
+import { generateStandins } from '../../gpu-node/standin/generate.ts';
 import { copyOf, envOf, execForm, instructions, parseDockerfile } from './dockerfile.ts';
 import type { Stage } from './dockerfile.ts';
 

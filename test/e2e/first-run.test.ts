@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateStandins } from '../standin/generate.ts';
-import type { StandinPaths } from '../standin/generate.ts';
+import { generateStandins } from '../../gpu-node/standin/generate.ts';
+import type { StandinPaths } from '../../gpu-node/standin/generate.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');

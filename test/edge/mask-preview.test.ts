@@ -139,7 +139,7 @@ describe('POST /v1/masks/preview', () => {
     expectProblem(await preview(img, { box: [1, 2, 3, 4], extra: 1 }), 400, 'invalid-request');
     expectProblem(await preview(img, '{"box":'), 400, 'bad-request', 'prompt');
     expectProblem(await preview(img, { box: [-1, 0, 5, 5] }), 422, 'invalid-value');
-    expectProblem(await preview(scenes.gif, { box: [0, 0, 4, 4] }, '', 'image/gif'), 415, 'unsupported-media-type');
+    expectProblem(await preview(scenes.bmp, { box: [0, 0, 4, 4] }, '', 'image/bmp'), 415, 'unsupported-media-type');
     expectProblem(await preview(scenes.large, { box: [0, 0, 4, 4] }), 422, 'pixel-limit');
 
     const noPrompt = new FormData();

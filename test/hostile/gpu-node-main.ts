@@ -3,7 +3,7 @@
 //   REFSEG_TEST_GPU_PORT=8123 REFSEG_TEST_MODELS=/tmp/models npx tsx test/hostile/gpu-node-main.ts
 import { serveGpuNode } from '../../gpu-node/http/server.ts';
 import { openPipeline } from '../../gpu-node/pipeline/index.ts';
-import { generateStandins } from '../standin/generate.ts';
+import { generateStandins } from '../../gpu-node/standin/generate.ts';
 import { GPU_PROC_SECRET } from './processes.ts';
 
 const port = Number(process.env.REFSEG_TEST_GPU_PORT);

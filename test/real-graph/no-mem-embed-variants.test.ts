@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { NoMemEmbedNotFoundError } from '../../gpu-node/models/errors.ts';
 import { stripNoMemEmbed } from '../../gpu-node/models/no-mem-embed.ts';
-import { sam2EncoderA } from '../standin/sam2.ts';
+import { sam2EncoderA } from '../../gpu-node/standin/sam2.ts';
 import { WEIGHTLESS_DIR } from './fill.ts';
 import { decode, encode, encoderVariant, FLOAT16, foldIntoConvBias, fromHalf, levelSource, tail, toHalf, VARIANTS } from './surgery.ts';
 

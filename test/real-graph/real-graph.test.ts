@@ -17,7 +17,7 @@ import { candidateSet, modelIdOf, pipelineIdOf, resolveProposalConfig } from '..
 import type { AnalysedTarget } from '../../gpu-node/pipeline/index.ts';
 import { analyseTarget, stretch1024 } from '../../gpu-node/pipeline/target.ts';
 import { samPixels } from '../../gpu-node/preprocess/index.ts';
-import { dinov2 } from '../standin/dinov2.ts';
+import { dinov2 } from '../../gpu-node/standin/dinov2.ts';
 import { filledModelDir } from './fill.ts';
 import { decode } from './surgery.ts';
 

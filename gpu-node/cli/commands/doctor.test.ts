@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filledModelDir } from '../../../test/real-graph/fill.ts';
 import { runRefseg } from '../../../test/processes.ts';
-import { generateStandins } from '../../../test/standin/generate.ts';
+import { generateStandins } from '../../standin/generate.ts';
 import type { PresetInput } from '../../model-store/presets.ts';
 
 const refseg = runRefseg;
