@@ -1,10 +1,11 @@
 // Graph surgery that turns one SAM2 encoder export into the other shapes the same encoder is
 // published in (issue 9 §2), so the no_mem_embed removal is tested on each: operands swapped, the
 // vector as a Constant node, an fp16 export (fp16 tensors, fp32 graph input/outputs, a Cast
-// between an fp32 parameter and the Add, or the vector itself in fp16), an opset-18 export with exporter-chosen names, and two
-// simplified graphs (shape subgraphs folded to constants as onnxsim does; the whole flatten /
-// transpose / add / transpose / reshape chain folded to one Add on the 4-D map). One variant is
-// meant to be unpatchable: the vector folded into the neck convolution's bias.
+// between an fp32 parameter and the Add, or the vector itself in fp16), an opset-18 export with
+// exporter-chosen names, and two simplified graphs (shape subgraphs folded to constants as
+// onnxsim does; the whole flatten / transpose / add / transpose / reshape chain folded to one Add
+// on the 4-D map). One more is meant to be unpatchable: the vector folded into the neck
+// convolution's bias.
 //
 // Every variant works on both the real samexporter graph and the layout-A stand-in: both name the
 // vector's initializer `no_mem_embed` (found here by that name, independently of the code tested).
@@ -127,8 +128,8 @@ function halfTensor(t: ITensorProto): void {
 
 const FP32_ONLY = new Set(['Range']);
 
-function renameInputs(g: IGraphProto, from: string, to: string, except?: INodeProto): void {
-  for (const n of nodes(g)) if (n !== except) n.input = (n.input ?? []).map((i) => (i === from ? to : i));
+function renameInputs(g: IGraphProto, from: string, to: string): void {
+  for (const n of nodes(g)) n.input = (n.input ?? []).map((i) => (i === from ? to : i));
 }
 
 /**
