@@ -3,7 +3,9 @@
 // so a red object is never outlined in red. Colours are assigned in label order and not reused
 // while the palette lasts. White and black are left out: they read as "no colour", and the
 // outlines already use them for contrast.
-export type Rgb = readonly [number, number, number];
+import { colourDistance, type Rgb } from '../../shared/render/rgb.ts';
+
+export { colourDistance, type Rgb };
 
 export const PALETTE: readonly Rgb[] = [
   [255, 32, 160], // magenta
@@ -18,15 +20,6 @@ export const PALETTE: readonly Rgb[] = [
   [0, 150, 140], // teal
   [180, 120, 255], // lavender
 ];
-
-/** Redmean distance: a cheap perceptual approximation (0 … ~765). */
-export function colourDistance(a: Rgb, b: Rgb): number {
-  const rm = (a[0] + b[0]) / 2;
-  const dr = a[0] - b[0];
-  const dg = a[1] - b[1];
-  const db = a[2] - b[2];
-  return Math.sqrt((2 + rm / 256) * dr * dr + 4 * dg * dg + (2 + (255 - rm) / 256) * db * db);
-}
 
 /**
  * One colour per label in `labels` (ascending order decides who chooses first). `objectColours`
