@@ -42,6 +42,7 @@ export interface GpuNodeStatus {
   inFlight: number;
   /** Epoch ms of the last finished probe; null before the first. */
   checkedAt: number | null;
+  /** The last failure seen, kept after the node recovers (for operators; `healthy` is the present). */
   lastError: string | null;
   info: GpuNodeInfo | null;
   calls: number;
@@ -159,7 +160,6 @@ export function createGpuPool(options: GpuPoolOptions): GpuPool {
     try {
       node.info = await withDeadline(options.probe(node.url, controller.signal), options.healthTimeoutMs, () => new Error(`no answer within ${options.healthTimeoutMs} ms`), controller);
       node.healthy = true;
-      node.lastError = null;
     } catch (err) {
       node.healthy = false;
       node.lastError = err instanceof Error ? err.message : String(err);

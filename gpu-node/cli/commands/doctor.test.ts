@@ -138,7 +138,7 @@ describe('refseg doctor', () => {
     const report = JSON.parse(r.stdout);
     expect(report.smoke.ran, r.stdout).toBe(true);
     const s = report.smoke.result;
-    expect(s.modelId).toMatch(/^sam2:samexporter:[0-9a-f]{16}\+dinov2:d32r0:/);
+    expect(s.modelId).toMatch(/^sam2:samexporter:fp32:[0-9a-f]{16}\+dinov2:d32r0:/);
     expect(s.prompts).toBe(4);
     expect(s.sam2).toEqual({ layout: 'samexporter', noMemEmbed: 'removed', noMemEmbedNode: '/Add', promptAxis: 'dynamic' });
     const ms = Object.fromEntries(s.stages.map((st: { stage: string; ms: number }) => [st.stage, st.ms]));
