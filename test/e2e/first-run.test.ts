@@ -85,7 +85,7 @@ describe('npm start', () => {
     const firstRun = finish(first);
     let out = '';
     first.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await expect.poll(() => out, { timeout: 90_000, interval: 200 }).toMatch(/edge: http:\/\/127\.0\.0\.1:\d+/);
+    await expect.poll(() => out, { timeout: 90_000, interval: 200 }).toMatch(/refseg is ready\. Open http:\/\/127\.0\.0\.1:\d+\//);
     try {
       const second = await npmStart({ ...models, REFSEG_GPU_PORT: String(gpuPort), REFSEG_EDGE_PORT: String(edgePort + 0) });
       expect(second.code).toBe(1);
@@ -99,7 +99,7 @@ describe('npm start', () => {
     const firstDone = await firstRun;
     expect(firstDone.code).toBe(0);
     // Started without REFSEG_ADMIN_KEY: said once, with what to do.
-    expect(firstDone.stderr).toMatch(/refseg: REFSEG_ADMIN_KEY is not set, so the admin routes are off and no API key can be created; restart with REFSEG_ADMIN_KEY=\$\(openssl rand -hex 24\)/);
+    expect(firstDone.stderr).toMatch(/refseg: REFSEG_ADMIN_KEY is not set, so the admin routes are off and no further API key can be created; restart with REFSEG_ADMIN_KEY=\$\(openssl rand -hex 24\)/);
   });
 
   it('a short admin key, a bad variable, or a model path that is not there: one line, exit 2', async () => {
