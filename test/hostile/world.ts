@@ -25,6 +25,11 @@ export function hostileEnv(gpu: GpuTarget, extra: Record<string, string> = {}): 
     REFSEG_MAX_PIXELS: '2000000',
     REFSEG_GPU_TIMEOUT_MS: '120000',
     REFSEG_LOG: 'off',
+    // The suite fires hundreds of requests a second from one key to probe each bad input; the
+    // per-key rate limit would answer most of them 429 before the input is looked at. Quotas have
+    // their own tests (test/edge/guard.test.ts).
+    REFSEG_KEY_REQUESTS_PER_MINUTE: '1000000',
+    REFSEG_KEY_BURST: '100000',
     ...extra,
   };
 }
