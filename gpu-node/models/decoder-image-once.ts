@@ -5,7 +5,7 @@
 // prompt batch L before the two-way transformer (`src` at the Add of `image_embed` and the dense
 // prompt embedding; the PE by an Expand to [1, L, 256, 64, 64]), so every prompt pays for the
 // mask-downscaling convolutions of an all-zero `mask_input` and for layer 0's image-side
-// projections (token-to-image k and v, image-to-token q: three 4096×256×256 MatMuls). The first
+// projections (token-to-image k and v, image-to-token q: three 4096×256→128 MatMuls). The first
 // Add that mixes a prompt-dependent tensor into the keys is layer 0's image-to-token residual;
 // from there on the tensors are [L, …] anyway, and ONNX MatMul/Add broadcast a batch of 1.
 //
