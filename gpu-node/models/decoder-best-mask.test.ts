@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { scanLowResMask } from '../../shared/matching/index.ts';
 import { bestMultimask, maskPlane } from '../pipeline/multimask.ts';
 import { fillWeightless, WEIGHTLESS_DIR } from '../../test/real-graph/fill.ts';
-import { appendBestMask } from './decoder-best-mask.ts';
+import { appendBestMask, THRESHOLD_INPUT } from './decoder-best-mask.ts';
 
 const { onnx } = onnxProto;
 const PLANE = 256 * 256;
@@ -91,6 +91,28 @@ describe('appendBestMask', () => {
     expectAsJs(out, logits, iou, n);
     expect([...out.box].map(Number)).toEqual([10, 20, 30, 40, 200, 3, 255, 3, 0, 0, 0, 0, 7, 100, 101, 255]);
     expect([...out.area]).toEqual([21 * 21, 56, 0, 6 + 4]);
+
+    // With the official filter (iou > threshold, strictly): prompt 1 (0.7) and 0 (0.9) at 0.3 → not 3 (0.3).
+    const feeds = {
+      masks_in: new ort.Tensor('float32', logits, [n, 3, 256, 256]),
+      iou_in: new ort.Tensor('float32', iou, [n, 3]),
+      [THRESHOLD_INPUT]: new ort.Tensor('float32', new Float32Array([Math.fround(0.3)]), []),
+    };
+    const session = await ort.InferenceSession.create(appendBestMask(passThrough(), { filter: true }), { intraOpNumThreads: 1 });
+    try {
+      const r = await session.run(feeds);
+      expect([...(r.best_prompt.data as BigInt64Array)].map(Number)).toEqual([0, 1]);
+      expect(r.best_logits.dims).toEqual([2, 256, 256]);
+      expect([...(r.best_iou.data as Float32Array)]).toEqual([out.iou[0], out.iou[1]]);
+      expect([...(r.best_area.data as Float32Array)]).toEqual([...out.area.subarray(0, 2)]);
+      expect([...(r.best_box.data as BigInt64Array)]).toEqual([...out.box.subarray(0, 8)]);
+      expect((r.best_logits.data as Float32Array).every((v, i) => v === out.logits[i])).toBe(true);
+      const none = await session.run({ ...feeds, [THRESHOLD_INPUT]: new ort.Tensor('float32', new Float32Array([0.95]), []) });
+      expect(none.best_logits.dims).toEqual([0, 256, 256]);
+      expect(none.best_prompt.dims).toEqual([0]);
+    } finally {
+      await session.release();
+    }
   });
 
   it('on the real samexporter decoder: the outputs of the JS path from the graph\'s own logits', async () => {

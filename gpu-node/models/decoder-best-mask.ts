@@ -5,6 +5,9 @@
 // per prompt plus four numbers instead of three planes:
 //   best_logits [L, 256, 256] float32, best_iou [L], best_area [L] (cells with logit > 0),
 //   best_box [L, 4] int64 inclusive x0, y0, x1, y1 ([0, 0, 0, 0] for an empty mask).
+// With `filter`, the graph takes the official IoU threshold as a float scalar input
+// (`refseg_iou_threshold`, kept when iou > threshold, strictly, compared in float32 as torch does)
+// and returns only the kept prompts, plus `best_prompt` [K] int64: their indices in the batch.
 // Not yet used by the runner: the pipeline still reads all three planes (see the report of
 // issue 12); this module and its test are the graph half.
 import onnxProto from 'onnx-proto';
@@ -15,6 +18,7 @@ const T = onnx.AttributeProto.AttributeType;
 
 const PREFIX = 'refseg_best/';
 export const BEST_OUTPUTS = ['best_logits', 'best_iou', 'best_area', 'best_box'] as const;
+export const THRESHOLD_INPUT = 'refseg_iou_threshold';
 
 function node(opType: string, inputs: string[], output: string, attrs: onnxProto.onnx.IAttributeProto[] = []): INodeProto {
   return { opType, name: PREFIX + output, input: inputs, output: [output], attribute: attrs };
@@ -36,7 +40,7 @@ function floatScalar(name: string, v: number): INodeProto {
  * BEST_OUTPUTS (`keepOriginal` keeps `masks` and `iou_predictions` too, for checks).
  * `masks` / `iou` name the decoder's [L, 3, 256, 256] logits and [L, 3] IoUs.
  */
-export function appendBestMask(modelBytes: Uint8Array, opts: { masks?: string; iou?: string; keepOriginal?: boolean } = {}): Uint8Array {
+export function appendBestMask(modelBytes: Uint8Array, opts: { masks?: string; iou?: string; keepOriginal?: boolean; filter?: boolean } = {}): Uint8Array {
   const masks = opts.masks ?? 'masks';
   const iou = opts.iou ?? 'iou_predictions';
   const model = onnx.ModelProto.decode(modelBytes);
@@ -73,16 +77,28 @@ export function appendBestMask(modelBytes: Uint8Array, opts: { masks?: string; i
     node('Cast', [p('nonempty2')], p('nonempty64'), [int('to', onnx.TensorProto.DataType.INT64)]),
     node('Mul', [p('box_any'), p('nonempty64')], 'best_box'),
   ];
-  graph.node = [...(graph.node ?? []), ...added.filter((n) => n.opType === 'Constant'), ...added.filter((n) => n.opType !== 'Constant')];
   const F = onnx.TensorProto.DataType.FLOAT;
   const I = onnx.TensorProto.DataType.INT64;
   const out = (name: string, elemType: number) => ({ name, type: { tensorType: { elemType } } });
-  graph.output = [
-    ...(opts.keepOriginal ? (graph.output ?? []) : []),
-    out('best_logits', F),
-    out('best_iou', F),
-    out('best_area', F),
-    out('best_box', I),
-  ];
+  const outputs = [out('best_logits', F), out('best_iou', F), out('best_area', F), out('best_box', I)];
+  if (opts.filter) {
+    // Rename the per-prompt values, then keep the rows whose IoU is above the threshold.
+    const rename = new Map(BEST_OUTPUTS.map((o) => [o, p(`all_${o}`)]));
+    for (const n of added) {
+      n.input = (n.input ?? []).map((i) => rename.get(i as (typeof BEST_OUTPUTS)[number]) ?? i);
+      n.output = (n.output ?? []).map((o) => rename.get(o as (typeof BEST_OUTPUTS)[number]) ?? o);
+    }
+    added.push(
+      node('Greater', [p('all_best_iou'), THRESHOLD_INPUT], p('kept')),
+      node('NonZero', [p('kept')], p('kept_rows')),
+      int64Const(p('axis0'), [0]),
+      node('Squeeze', [p('kept_rows'), p('axis0')], 'best_prompt'),
+      ...BEST_OUTPUTS.map((o) => ({ ...node('Gather', [p(`all_${o}`), 'best_prompt'], o, [int('axis', 0)]), name: p(`keep_${o}`) })),
+    );
+    graph.input = [...(graph.input ?? []), { name: THRESHOLD_INPUT, type: { tensorType: { elemType: F, shape: { dim: [] } } } }];
+    outputs.push(out('best_prompt', I));
+  }
+  graph.node = [...(graph.node ?? []), ...added.filter((n) => n.opType === 'Constant'), ...added.filter((n) => n.opType !== 'Constant')];
+  graph.output = [...(opts.keepOriginal ? (graph.output ?? []) : []), ...outputs];
   return onnx.ModelProto.encode(model).finish();
 }
