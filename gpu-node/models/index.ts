@@ -54,6 +54,12 @@ export interface OpenModelsOptions {
    * (the official pipeline does not clamp; decoder-clip.ts). A graph without it is used as is.
    */
   removeMaskClip?: boolean;
+  /**
+   * Default true: run the decoder's image-only work (src, its PE, layer 0's image projections,
+   * the zero-mask convolutions) once per image instead of once per prompt
+   * (decoder-image-once.ts). Same outputs; a graph it does not recognise is used as is.
+   */
+  decoderImageOnce?: boolean;
   /** Prompts per decoder run when the decoder's prompt axis is symbolic. Default 64. */
   maxPromptBatch?: number;
   /** Worker threads = requests run at once on this node. Each loads its own sessions. Default 1. */
@@ -130,6 +136,7 @@ export async function openModels(opts: OpenModelsOptions): Promise<Models> {
         removeNoMemEmbed: opts.removeNoMemEmbed ?? true,
         maxPromptBatch: opts.maxPromptBatch ?? 64,
         removeMaskClip: opts.removeMaskClip ?? true,
+        decoderImageOnce: opts.decoderImageOnce ?? true,
       },
     },
     { workers, maxQueue: opts.maxQueue ?? 8 },

@@ -73,7 +73,7 @@ describe('openModels on both SAM2 layouts', () => {
       maskClip: 'none',
       provider: 'cpu',
     });
-    expect(opened.B.info.sam2).toMatchObject({ layout: 'samexporter', graphPadsPrompt: true, noMemEmbed: 'removed', maskClip: 'removed' });
+    expect(opened.B.info.sam2).toMatchObject({ layout: 'samexporter', graphPadsPrompt: true, noMemEmbed: 'removed', maskClip: 'removed', imageOnce: 'none' });
     expect(opened.A.info.dino).toMatchObject({ dim: 32, registers: 0, inputSize: 'dynamic' });
     expect(opened.B.info.dino).toMatchObject({ dim: 32, registers: 4 });
     expect(opened.A.info).toMatchObject({ provider: 'cpu', workers: 1, threads: { intraOp: 1, interOp: 0 } });

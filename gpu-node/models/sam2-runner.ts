@@ -14,6 +14,7 @@ import {
 } from './backend.ts';
 import { ModelFormatError, ModelInputError } from './errors.ts';
 import { decoderSource, type MaskClip } from './decoder-clip.ts';
+import { imageOnceSource, type ImageOnce } from './decoder-image-once.ts';
 import { pairVariant } from './files.ts';
 import { patchedEncoderSource } from './no-mem-embed.ts';
 import {
@@ -44,6 +45,11 @@ export interface Sam2Options {
   maxPromptBatch: number;
   /** Strip the decoder's clamp of the mask logits (the official pipeline never clamps). */
   removeMaskClip: boolean;
+  /**
+   * Run the decoder's image-only work once per image (decoder-image-once.ts); exact only without
+   * a mask prompt, which refseg never sends. Default on in openModels.
+   */
+  decoderImageOnce: boolean;
 }
 
 export interface Sam2Info {
@@ -64,6 +70,8 @@ export interface Sam2Info {
   maskClip: MaskClip;
   /** The Clip node, when the graph has one. */
   maskClipNode?: string;
+  /** Image-only decoder work at batch 1: applied, off (asked), none (graph not recognised). */
+  imageOnce: ImageOnce;
   provider: Provider;
   fallbackReason?: string;
 }
@@ -94,7 +102,8 @@ export class Sam2Runner {
 
   static async open(files: Sam2Files, settings: SessionSettings, opts: Sam2Options): Promise<Sam2Runner> {
     const unclipped = await decoderSource(files.decoder, opts.removeMaskClip);
-    const decoder = await openSession(unclipped.source, settings);
+    const once = opts.decoderImageOnce ? await imageOnceSource(unclipped.source, files.decoder) : { source: unclipped.source, imageOnce: 'off' as const };
+    const decoder = await openSession(once.source, settings);
     const where = `${files.encoder} + ${files.decoder}`;
     const layoutOf = (encoderInputs: readonly string[]) => detectLayout(encoderInputs, decoder.session.inputNames, where);
     let spec: LayoutSpec;
@@ -131,6 +140,7 @@ export class Sam2Runner {
       ...(noMemEmbedNode === undefined ? {} : { noMemEmbedNode }),
       maskClip: unclipped.maskClip,
       ...(unclipped.site === undefined ? {} : { maskClipNode: unclipped.site.node }),
+      imageOnce: once.imageOnce,
       provider: encoder.provider === 'cuda' && decoder.provider === 'cuda' ? 'cuda' : 'cpu',
       ...(fallbackReason === undefined ? {} : { fallbackReason }),
     };

@@ -69,6 +69,7 @@ describe('the real SAM2.1 hiera-tiny graphs', () => {
     expect(sam2.maskTokens).toBe(3);
     expect(sam2.noMemEmbed).toBe('removed');
     expect(sam2.noMemEmbedNode).toBe('/Add');
+    expect(sam2.imageOnce).toBe('applied');
   });
 
   it('lose exactly no_mem_embed: image_embed = original − vector within 1.2e-7 relative, the other levels bit-identical', async () => {

@@ -23,6 +23,10 @@ export const MODEL_OPTIONS = {
     type: 'boolean',
     description: "Keep the Clip(-32, 32) samexporter's decoder puts on the mask logits; by default it is removed, as the paper's pipeline never clamps",
   },
+  'decoder-per-prompt': {
+    type: 'boolean',
+    description: "Run samexporter's decoder as exported, its image-only work once per prompt; by default that work runs once per image (same outputs)",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type ModelValues = OptionValues<typeof MODEL_OPTIONS>;
@@ -62,6 +66,7 @@ export async function openPipelineFrom(values: ModelValues, opts: OpenFromOption
     threads: { intraOp: threads },
     removeNoMemEmbed: values['keep-no-mem-embed'] !== true,
     removeMaskClip: values['keep-mask-clip'] !== true,
+    decoderImageOnce: values['decoder-per-prompt'] !== true,
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
     ...(opts.maxQueue === undefined ? {} : { maxQueue: opts.maxQueue }),
     ...(opts.log === undefined ? {} : { log: opts.log }),
