@@ -131,7 +131,7 @@ export class Sam2Runner {
       ...(noMemEmbedNode === undefined ? {} : { noMemEmbedNode }),
       maskClip: unclipped.maskClip,
       ...(unclipped.site === undefined ? {} : { maskClipNode: unclipped.site.node }),
-      provider: encoder.provider === 'cuda' && decoder.provider === 'cuda' ? 'cuda' : 'cpu',
+      provider: encoder.provider === decoder.provider ? encoder.provider : 'cpu',
       ...(fallbackReason === undefined ? {} : { fallbackReason }),
     };
     const batch = axis === 'dynamic' ? Math.max(1, Math.floor(opts.maxPromptBatch)) : axis;
