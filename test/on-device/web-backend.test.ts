@@ -5,27 +5,21 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../gpu-node/models/index.ts';
 import { openPipeline, type GpuPipeline, type PipelineOptions } from '../../gpu-node/pipeline/index.ts';
 import { dinov2 } from '../../gpu-node/standin/dinov2.ts';
 import { generateStandins } from '../../gpu-node/standin/generate.ts';
-import { renderScene } from '../../gpu-node/standin/scene.ts';
 import { filledModelDir } from '../real-graph/fill.ts';
 import { expectSameCandidates, expectSameDetections } from './compare.ts';
+import { scenePng } from './scene.ts';
 
 let dir: string;
 let image: Uint8Array;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'refseg-web-backend-'));
-  const scene = renderScene(320, 240, [128, 128, 128], [
-    { kind: 'disc', color: [220, 30, 30], cx: 80, cy: 60, r: 30 },
-    { kind: 'disc', color: [220, 30, 30], cx: 240, cy: 170, r: 28 },
-    { kind: 'rect', color: [30, 40, 210], x0: 190, y0: 30, x1: 280, y1: 100 },
-  ]);
-  image = new Uint8Array(await sharp(scene.data, { raw: { width: 320, height: 240, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+  image = await scenePng();
 });
 
 afterAll(async () => {
