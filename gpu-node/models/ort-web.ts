@@ -41,7 +41,7 @@ export async function openSession(src: ModelSource, s: SessionSettings): Promise
     try {
       return { session: await create(bytes, ['webgpu']), provider: 'webgpu' };
     } catch (err) {
-      return { session: await create(bytes, ['wasm']), provider: 'cpu', fallbackReason: `WebGPU unavailable: ${firstLine(err)}` };
+      return { session: await create(bytes, ['wasm']), provider: 'cpu', fallbackReason: firstLine(err) };
     }
   }
   return { session: await create(bytes, ['wasm']), provider: 'cpu' };

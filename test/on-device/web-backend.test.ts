@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../gpu-node/models/index.ts';
+import { openModels, type Runtime } from '../../gpu-node/models/index.ts';
 import { openPipeline, type GpuPipeline, type PipelineOptions } from '../../gpu-node/pipeline/index.ts';
 import { dinov2 } from '../../gpu-node/standin/dinov2.ts';
 import { generateStandins } from '../../gpu-node/standin/generate.ts';
@@ -49,6 +49,20 @@ describe('the web runtime (onnxruntime-web WASM) against the node runtime', () =
     expect(node.set.candidates.length).toBeGreaterThan(2);
     expectSameCandidates(web.set, node.set);
     expect(await expectSameDetections(web.set, node.set)).toBeGreaterThan(0);
+  });
+
+  it('asked for WebGPU where there is none (Node), falls back to WASM and says so in one line', async () => {
+    const paths = await generateStandins(join(dir, 'webgpu'));
+    const log: string[] = [];
+    const models = await openModels({ sam2Dir: paths.sam2B.dir, dinoPath: paths.dinoRegisters, backend: 'web', provider: 'webgpu', threads: { intraOp: 1 }, log: (l) => log.push(l) });
+    try {
+      expect(models.info).toMatchObject({ backend: 'web', provider: 'cpu' });
+      expect(models.info.sam2.fallbackReason).toEqual(expect.any(String));
+      expect(log).toHaveLength(1);
+      expect(log[0]).toMatch(/^refseg: WEBGPU execution provider unavailable \(.+\); running the models on WASM\.$/);
+    } finally {
+      await models.close();
+    }
   });
 
   it('weightless real SAM2.1 graph: same patches, candidate set and detections', async () => {
