@@ -25,6 +25,8 @@ export function hostileEnv(gpu: GpuTarget, extra: Record<string, string> = {}): 
     REFSEG_MAX_PIXELS: '2000000',
     REFSEG_GPU_TIMEOUT_MS: '120000',
     REFSEG_LOG: 'off',
+    REFSEG_KEY_BURST: '100000',
+    REFSEG_KEY_REQUESTS_PER_MINUTE: '100000',
     ...extra,
   };
 }
