@@ -18,6 +18,7 @@ import { maskRoutes } from './routes/masks.ts';
 import { referenceRoutes } from './routes/references.ts';
 import { createRouter } from './routes/router.ts';
 import { segmentRoutes } from './routes/segment.ts';
+import { segmentCandidatesRoutes } from './routes/segment-candidates.ts';
 import { webRoutes } from './routes/web.ts';
 
 export interface EdgeApp {
@@ -42,6 +43,7 @@ export function createEdgeApp(deps: EdgeDeps): EdgeApp {
   referenceRoutes(router, services);
   imageRoutes(router, services);
   segmentRoutes(router, services);
+  segmentCandidatesRoutes(router, services);
   maskRoutes(router, services);
   infoRoutes(router, services);
   webRoutes(router);

@@ -6,10 +6,12 @@ import { matchBank } from '../../shared/bank/match-bank.ts';
 import { BadRequestError, NotFoundError, UnsupportedMediaTypeError } from '../../shared/errors.ts';
 import { SegmentOptionsSchema } from '../../shared/schemas.ts';
 import { BankParamsSchema, ImageIdSchema, SegmentJsonBodySchema, SegmentQuerySchema, SegmentResponseSchema } from '../api/schemas.ts';
+import type { MatchingBank } from '../banks/index.ts';
 import type { EdgeServices } from '../context.ts';
 import { filePart, formData, isRawImageType, RAW_IMAGE_TYPES, rawImage } from '../images/input.ts';
 import type { ImageInput } from '../images/input.ts';
 import { tenantOf } from '../middleware/auth.ts';
+import type { CachedCandidates } from '../segment/candidate-cache.ts';
 import { candidatesFor } from '../segment/candidates-for.ts';
 import { checkSegmentOptions, resolveSegmentOptions } from '../segment/options.ts';
 import type { CheckedSegmentOptions } from '../segment/options.ts';
@@ -66,7 +68,8 @@ export function segmentRoutes(router: Router, s: EdgeServices): void {
       const input = await segmentInput(c.req.raw, mediaType(c), q.options, s.config.maxPixels);
 
       const bank = await (await s.banks()).matchingBank(tenant, bankId);
-      const resolved = resolveSegmentOptions(bank, input.options);
+      // Unknown classes in the options fail before any gpu-node work.
+      resolveSegmentOptions(bank, input.options);
       if (input.image === null && !(await s.images.has(tenant, input.imageId))) throw new NotFoundError('image', input.imageId, { field: IMAGE_ID_PART });
 
       const cached = await candidatesFor(s, {
@@ -78,27 +81,33 @@ export function segmentRoutes(router: Router, s: EdgeServices): void {
         exif: q.exif,
         requestId: c.get('requestId'),
       });
-      const { set } = cached;
-      const detections = matchBank(set, bank, resolved.pipeline);
-      s.metrics.inc('refseg_edge_segment_detections_total', {}, detections.length);
-      const { maskFormat } = input.options;
-      return c.json({
-        imageId: set.imageSha256,
-        width: set.width,
-        height: set.height,
-        orientation: cached.orientation,
-        bankId: bank.bankId,
-        bankRevision: bank.revision,
-        modelId: set.modelId,
-        pipelineId: set.pipelineId,
-        cache: cached.hit ? ('hit' as const) : ('miss' as const),
-        classes: bank.classes,
-        classesWithoutReferences: resolved.classesWithoutReferences,
-        detections: await renderDetections(detections, bank.classes, maskFormat),
-        ...(input.options.semantic ? { semantic: await renderSemantic(detections, bank.classes, maskFormat) } : {}),
-      });
+      return c.json(await matchedResponse(s, cached, bank, input.options));
     },
   );
+}
+
+/** A candidate set matched against a bank, as both segment routes answer it. */
+export async function matchedResponse(s: EdgeServices, cached: CachedCandidates, bank: MatchingBank, options: CheckedSegmentOptions): Promise<z.infer<typeof SegmentResponseSchema>> {
+  const resolved = resolveSegmentOptions(bank, options);
+  const { set } = cached;
+  const detections = matchBank(set, bank, resolved.pipeline);
+  s.metrics.inc('refseg_edge_segment_detections_total', {}, detections.length);
+  const { maskFormat } = options;
+  return {
+    imageId: set.imageSha256,
+    width: set.width,
+    height: set.height,
+    orientation: cached.orientation,
+    bankId: bank.bankId,
+    bankRevision: bank.revision,
+    modelId: set.modelId,
+    pipelineId: set.pipelineId,
+    cache: cached.hit ? ('hit' as const) : ('miss' as const),
+    classes: bank.classes,
+    classesWithoutReferences: resolved.classesWithoutReferences,
+    detections: await renderDetections(detections, bank.classes, maskFormat),
+    ...(options.semantic ? { semantic: await renderSemantic(detections, bank.classes, maskFormat) } : {}),
+  };
 }
 
 async function segmentInput(request: Request, type: string | null, queryOptions: string | undefined, maxPixels: number): Promise<SegmentInput> {

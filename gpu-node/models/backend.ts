@@ -1,22 +1,36 @@
-// The only module that talks to onnxruntime-node (the rest of gpu-node/models sees Session and
-// Tensor through this file), so another runtime (onnxruntime-web, a CUDA binding) is a
-// one-file change.
+// The only module the rest of gpu-node/models uses to reach an ONNX runtime: Session and Tensor
+// come through here, and the runtime is picked per session by `SessionSettings.runtime`:
+//   node  onnxruntime-node (native CPU, CUDA): the GPU node's default (ort-node.ts)
+//   web   onnxruntime-web (WASM everywhere, WebGPU where present): the browser, Deno, and any host
+//         where onnxruntime-node cannot be installed (ort-web.ts)
+// Each runtime module is imported only when a session of that runtime is opened, so a browser
+// bundle or a Deno process never loads the native addon.
 //
-// onnxruntime-node runs `session.run` synchronously on the calling thread (spec/models.md §4.3);
-// this module is therefore only used inside the model worker threads.
-import * as ort from 'onnxruntime-node';
+// Tensors are onnxruntime-common's: both runtimes read feeds by their fields (type, dims, data),
+// so one tensor type serves both and the layout code stays runtime-free.
+//
+// onnxruntime-node runs `session.run` synchronously on the calling thread (spec/models.md §4.3),
+// and onnxruntime-web's WASM does its work on the calling thread too; this module is therefore
+// only used inside the model worker threads (or a browser Web Worker).
+import { Tensor as OrtTensor, type InferenceSession } from 'onnxruntime-common';
 
-export type Session = ort.InferenceSession;
-export type Tensor = ort.Tensor;
-export type Feeds = Record<string, ort.Tensor>;
+export type Session = InferenceSession;
+export type Tensor = OrtTensor;
+export type Feeds = Record<string, Tensor>;
 
-export type Provider = 'cpu' | 'cuda';
+/** `cpu` is native CPU on the node runtime and WASM on the web runtime. */
+export type Provider = 'cpu' | 'cuda' | 'webgpu';
+export type Runtime = 'node' | 'web';
+export const RUNTIMES: readonly Runtime[] = ['node', 'web'];
 
 export interface SessionSettings {
+  /** Default `node`. */
+  runtime?: Runtime;
+  /** `cuda` exists on the node runtime only, `webgpu` on the web runtime only; both fall back to `cpu`. */
   provider: Provider;
-  /** Intra-op threads (0 = ORT's default: one per physical core). */
+  /** Intra-op threads (0 = the runtime's default). On the web runtime: WASM threads. */
   intraOpThreads: number;
-  /** Inter-op threads (only used by ORT's parallel execution mode). */
+  /** Inter-op threads (only used by ORT's parallel execution mode; node runtime). */
   interOpThreads: number;
   /** CUDA device when provider is `cuda`. */
   deviceId?: number;
@@ -26,7 +40,7 @@ export interface OpenedSession {
   session: Session;
   /** Provider actually in use. */
   provider: Provider;
-  /** Why CUDA was not used, when it was asked for and failed. */
+  /** Why the asked GPU provider was not used, when it was asked for and failed. */
   fallbackReason?: string;
 }
 
@@ -36,51 +50,32 @@ export interface ModelSource {
   externalData?: { path: string; data: Uint8Array }[];
 }
 
-function options(s: SessionSettings, providers: ort.InferenceSession.ExecutionProviderConfig[]): ort.InferenceSession.SessionOptions {
-  return {
-    executionProviders: providers,
-    intraOpNumThreads: s.intraOpThreads,
-    interOpNumThreads: s.interOpThreads,
-    graphOptimizationLevel: 'all',
-  };
+/** What a runtime module (ort-node.ts, ort-web.ts) provides. */
+export interface RuntimeModule {
+  openSession(src: ModelSource, s: SessionSettings): Promise<OpenedSession>;
 }
 
-async function create(src: ModelSource, opts: ort.InferenceSession.SessionOptions): Promise<Session> {
-  const withData = src.externalData ? { ...opts, externalData: src.externalData } : opts;
-  return typeof src.model === 'string'
-    ? ort.InferenceSession.create(src.model, withData)
-    : ort.InferenceSession.create(src.model, withData);
+/** First line of an error's message, for one-line fallback notices. */
+export function firstLine(err: unknown): string {
+  return err instanceof Error ? err.message.split('\n')[0] : String(err);
 }
 
 /**
- * Creates a session on the asked provider. CUDA that cannot be initialised (onnxruntime-node
- * throws when the CUDA provider libraries are absent, spec/models.md §4.1) falls back to CPU and
- * reports why; errors about the model itself are not retried.
+ * Creates a session on the asked runtime and provider. A GPU provider that cannot be initialised
+ * falls back to the CPU (WASM on the web runtime) and reports why; errors about the model itself
+ * are not retried.
  */
 export async function openSession(src: ModelSource, s: SessionSettings): Promise<OpenedSession> {
-  if (s.provider === 'cuda') {
-    // ORT's process-wide logger prints its own multi-line error for a missing CUDA library
-    // before throwing; the fallback below says it in one line instead. The level is fixed when
-    // the first session of the thread is created, and this thread only runs models.
-    ort.env.logLevel = 'fatal';
-    try {
-      const cuda: ort.InferenceSession.ExecutionProviderConfig = { name: 'cuda', deviceId: s.deviceId ?? 0 };
-      return { session: await create(src, options(s, [cuda])), provider: 'cuda' };
-    } catch (err) {
-      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      if (!/cuda|provider|shared librar/i.test(reason)) throw err;
-      return { session: await create(src, options(s, ['cpu'])), provider: 'cpu', fallbackReason: reason };
-    }
-  }
-  return { session: await create(src, options(s, ['cpu'])), provider: 'cpu' };
+  const runtime: RuntimeModule = s.runtime === 'web' ? await import('./ort-web.ts') : await import('./ort-node.ts');
+  return runtime.openSession(src, s);
 }
 
 export function floatTensor(data: Float32Array, dims: readonly number[]): Tensor {
-  return new ort.Tensor('float32', data, dims);
+  return new OrtTensor('float32', data, dims);
 }
 
 export function int64Tensor(data: BigInt64Array, dims: readonly number[]): Tensor {
-  return new ort.Tensor('int64', data, dims);
+  return new OrtTensor('int64', data, dims);
 }
 
 /** Declared dims of a graph input/output: numbers for fixed sizes, strings for symbolic ones. */
@@ -94,7 +89,7 @@ export function outputShape(session: Session, name: string): DeclaredShape | und
   return shapeOf(session.outputMetadata, name);
 }
 
-function shapeOf(meta: readonly ort.InferenceSession.ValueMetadata[], name: string): DeclaredShape | undefined {
+function shapeOf(meta: readonly InferenceSession.ValueMetadata[], name: string): DeclaredShape | undefined {
   const m = meta.find((v) => v.name === name);
   return m && m.isTensor ? m.shape : undefined;
 }

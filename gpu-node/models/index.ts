@@ -15,7 +15,7 @@
 // of the graph (see no-mem-embed.ts). Set it to false for SAM2's standard predictor behaviour, or
 // for an export where the Add cannot be located (opening then fails with NoMemEmbedNotFoundError
 // rather than silently deviating).
-import type { Provider } from './backend.ts';
+import type { Provider, Runtime } from './backend.ts';
 import type { DinoInfo } from './dino-runner.ts';
 import { ModelInputError } from './errors.ts';
 import { findSam2Files } from './files.ts';
@@ -30,7 +30,8 @@ export { STANDIN_PRODUCER } from './producer.ts';
 export type { DinoInfo } from './dino-runner.ts';
 export type { Sam2Embeddings } from './protocol.ts';
 export type { Decoded, Sam2Files, Sam2Info } from './sam2-runner.ts';
-export type { Provider } from './backend.ts';
+export type { Provider, Runtime } from './backend.ts';
+export { RUNTIMES } from './backend.ts';
 
 export interface OpenModelsOptions {
   /** Folder with the SAM2 encoder and decoder (either layout); or give `sam2Paths`. */
@@ -42,7 +43,12 @@ export interface OpenModelsOptions {
    */
   sam2Variant?: string;
   dinoPath: string;
-  /** `cuda` falls back to CPU (one log line) when the CUDA provider cannot start. Default `cpu`. */
+  /**
+   * ONNX runtime: `node` (onnxruntime-node, default) or `web` (onnxruntime-web WASM, for hosts
+   * without the native addon; same graphs, patches and preprocessing, docs/on-device.md).
+   */
+  backend?: Runtime;
+  /** `cuda` (node runtime) and `webgpu` (web runtime) fall back to CPU (one log line) when the CUDA provider cannot start. Default `cpu`. */
   provider?: Provider;
   deviceId?: number;
   /** ORT thread counts per session (0 = ORT default). */
@@ -74,6 +80,7 @@ export interface ModelsInfo {
   sam2: Sam2Info;
   dino: DinoInfo;
   provider: Provider;
+  backend: Runtime;
   workers: number;
   threads: { intraOp: number; interOp: number };
   /** Some model is one of the project's generated stand-ins: results mean nothing on real photos. */
@@ -127,6 +134,7 @@ export async function openModels(opts: OpenModelsOptions): Promise<Models> {
       sam2,
       dino: opts.dinoPath,
       settings: {
+        runtime: opts.backend ?? 'node',
         provider: opts.provider ?? 'cpu',
         intraOpThreads: threads.intraOp,
         interOpThreads: threads.interOp,
@@ -142,11 +150,12 @@ export async function openModels(opts: OpenModelsOptions): Promise<Models> {
     { workers, maxQueue: opts.maxQueue ?? 8 },
   );
   const fallback = info.sam2.fallbackReason ?? info.dino.fallbackReason;
-  if (opts.provider === 'cuda' && fallback !== undefined) {
-    (opts.log ?? console.warn)(`refseg: CUDA execution provider unavailable (${fallback}); running the models on CPU.`);
+  if (opts.provider !== undefined && opts.provider !== 'cpu' && fallback !== undefined) {
+    const where = opts.backend === 'web' ? 'WASM' : 'CPU';
+    (opts.log ?? console.warn)(`refseg: ${opts.provider.toUpperCase()} execution provider unavailable (${fallback}); running the models on ${where}.`);
   }
   const standin = await anyStandin([sam2.encoder, sam2.decoder, opts.dinoPath]);
-  const provider: Provider = info.sam2.provider === 'cuda' && info.dino.provider === 'cuda' ? 'cuda' : 'cpu';
+  const provider: Provider = info.sam2.provider === info.dino.provider ? info.sam2.provider : 'cpu';
 
   return {
     sam2: {
@@ -162,7 +171,7 @@ export async function openModels(opts: OpenModelsOptions): Promise<Models> {
     dino: {
       patchFeatures: (pixels) => pool.run({ op: 'patchFeatures', pixels }),
     },
-    info: { sam2: info.sam2, dino: info.dino, provider, workers, threads, standin },
+    info: { sam2: info.sam2, dino: info.dino, provider, backend: opts.backend ?? 'node', workers, threads, standin },
     load: () => ({ busy: pool.busy, queued: pool.queued, ...pool.counters }),
     close: () => pool.close(),
   };

@@ -141,7 +141,7 @@ export class Sam2Runner {
       maskClip: unclipped.maskClip,
       ...(unclipped.site === undefined ? {} : { maskClipNode: unclipped.site.node }),
       imageOnce: once.imageOnce,
-      provider: encoder.provider === 'cuda' && decoder.provider === 'cuda' ? 'cuda' : 'cpu',
+      provider: encoder.provider === decoder.provider ? encoder.provider : 'cpu',
       ...(fallbackReason === undefined ? {} : { fallbackReason }),
     };
     const batch = axis === 'dynamic' ? Math.max(1, Math.floor(opts.maxPromptBatch)) : axis;

@@ -237,7 +237,7 @@ export const GpuNodeInfoSchema = z
       .enum(['removed', 'kept', 'none'])
       .optional()
       .describe("The decoder's clamp of the mask logits: removed (default), kept, or none in the graph."),
-    provider: z.enum(['cpu', 'cuda']),
+    provider: z.enum(['cpu', 'cuda', 'webgpu']),
     standin: z.boolean().default(false).describe('The node runs the project\'s generated stand-in models: its results mean nothing on real photos.'),
     workers: z.number().int().min(1),
     limits: z.strictObject({

@@ -10,6 +10,7 @@ import type { ApiResponse, RequestOptions } from '../edge/harness/client.ts';
 import { postUnfinished } from '../edge/harness/raw-http.ts';
 import type { EarlyAnswer } from '../edge/harness/raw-http.ts';
 import type { TestScenes } from '../edge/harness/scenes.ts';
+import { CANDIDATE_SET_MEDIA_TYPE, encodeCandidateSet } from '../../shared/wire/index.ts';
 import { ADMIN_KEY } from './world.ts';
 
 export interface BadInputContext {
@@ -39,6 +40,14 @@ const json = (ctx: BadInputContext, method: string, path: string, text: string, 
 
 const refs = (ctx: BadInputContext) => `/v1/banks/${ctx.bank}/references`;
 const seg = (ctx: BadInputContext) => `/v1/banks/${ctx.bank}/segment`;
+const segSet = (ctx: BadInputContext) => `/v1/banks/${ctx.bank}/segment-candidates`;
+
+/** A well-formed empty candidate set of a model no node serves, its count field then set to `count`. */
+function claimingCandidates(count: number): BodyInit {
+  const bytes = encodeCandidateSet({ imageSha256: '0'.repeat(64), width: 8, height: 6, modelId: 'no-such-model', pipelineId: 'official/v1', dim: 4, candidates: [] });
+  new DataView(bytes.buffer, bytes.byteOffset).setUint32(52, count, true);
+  return bytes as Uint8Array<ArrayBuffer>;
+}
 
 /** One reference form whose annotations are `annotations` (any JSON-able value or raw text). */
 const addRef = (ctx: BadInputContext, annotations: unknown, image?: Uint8Array) =>
@@ -348,6 +357,12 @@ export const badInputs: BadInput[] = [
   { name: 'segment: maxDetections 1e12', statuses: [400, 422], send: (ctx) => segWith(ctx, { maxDetections: 1e12 }) },
   { name: 'segment: maxDetections 2.5', statuses: [400, 422], send: (ctx) => segWith(ctx, { maxDetections: 2.5 }) },
   { name: 'segment: maxDetections as a string', statuses: [400, 422], send: (ctx) => segWith(ctx, { maxDetections: '10' }) },
+  // ---- segment-candidates (a set made on the device) ----------------------------------------
+  { name: 'segment-candidates: random bytes', statuses: [422], send: (ctx) => raw(ctx, 'POST', segSet(ctx), crypto.getRandomValues(new Uint8Array(300)), CANDIDATE_SET_MEDIA_TYPE) },
+  { name: 'segment-candidates: header claims 2^32−1 candidates', statuses: [422], send: (ctx) => raw(ctx, 'POST', segSet(ctx), claimingCandidates(0xffffffff), CANDIDATE_SET_MEDIA_TYPE) },
+  { name: 'segment-candidates: a PNG as the set', statuses: [415], send: (ctx) => raw(ctx, 'POST', segSet(ctx), ctx.scenes.target.bytes as BodyInit, 'image/png') },
+  { name: 'segment-candidates: a set of another model', statuses: [409], send: (ctx) => raw(ctx, 'POST', segSet(ctx), claimingCandidates(0), CANDIDATE_SET_MEDIA_TYPE) },
+  { name: 'tenant B: segment-candidates with A\'s bank', statuses: [404], send: (ctx) => raw(ctx, 'POST', segSet(ctx), claimingCandidates(0), CANDIDATE_SET_MEDIA_TYPE, ctx.b) },
   { name: 'segment: scoreThreshold 2', statuses: [400, 422], send: (ctx) => segWith(ctx, { scoreThreshold: 2 }) },
   { name: 'segment: scoreThreshold -0.5', statuses: [400, 422], send: (ctx) => segWith(ctx, { scoreThreshold: -0.5 }) },
   { name: 'segment: an unknown class', statuses: [400, 404, 422], send: (ctx) => segWith(ctx, { classes: ['purple'] }) },

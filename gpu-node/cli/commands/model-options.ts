@@ -3,6 +3,7 @@
 import type { OptionSpec, OptionValues } from '../command.ts';
 import { UsageError, intOption } from '../command.ts';
 import type { GpuPipeline } from '../../pipeline/index.ts';
+import type { Provider, Runtime } from '../../models/index.ts';
 
 export const MODEL_OPTIONS = {
   models: { type: 'string', valueName: 'dir', description: 'Models folder with downloaded presets (default: $REFSEG_MODELS_DIR, else ~/.cache/refseg/models)' },
@@ -13,7 +14,18 @@ export const MODEL_OPTIONS = {
     description: 'SAM2 weights variant in a folder holding several (a hub onnx/ folder): fp32, fp16, int8, uint8, quantized, q4, q4f16, bnb4 (default: the only one, else fp32; a preset names its own)',
   },
   dinov2: { type: 'string', valueName: 'preset|file', description: 'DINOv2 preset id, or its .onnx file (default: the default preset)' },
-  provider: { type: 'string', valueName: 'cpu|cuda', default: 'cpu', description: 'Execution provider; cuda falls back to cpu when it cannot start' },
+  backend: {
+    type: 'string',
+    valueName: 'node|web',
+    default: 'node',
+    description: 'ONNX runtime: node (onnxruntime-node) or web (onnxruntime-web WASM, where the native addon cannot be installed; same answers, slower: docs/on-device.md)',
+  },
+  provider: {
+    type: 'string',
+    valueName: 'cpu|cuda|webgpu',
+    default: 'cpu',
+    description: 'Execution provider; cuda (node backend) and webgpu (web backend) fall back to cpu when they cannot start',
+  },
   threads: { type: 'string', valueName: 'n', default: '0', description: 'Threads per model session (0: one per core)' },
   'keep-no-mem-embed': {
     type: 'boolean',
@@ -51,8 +63,20 @@ export function sam2VariantOf(flag: string | undefined, presetVariant: string | 
   return flag ?? presetVariant;
 }
 
+const PROVIDERS_OF: Record<Runtime, readonly Provider[]> = { node: ['cpu', 'cuda'], web: ['cpu', 'webgpu'] };
+
+/** `--backend` and `--provider`, checked together (each runtime has its own GPU provider). */
+export function runtimeOf(values: { backend?: string; provider?: string }): { backend: Runtime; provider: Provider } {
+  const backend = values.backend ?? 'node';
+  if (backend !== 'node' && backend !== 'web') throw new UsageError(`--backend must be node or web, not "${backend}".`);
+  const provider = values.provider ?? 'cpu';
+  const allowed = PROVIDERS_OF[backend];
+  if (!allowed.includes(provider as Provider)) throw new UsageError(`--provider must be ${allowed.join(' or ')} with --backend ${backend}, not "${provider}".`);
+  return { backend, provider: provider as Provider };
+}
+
 export async function openPipelineFrom(values: ModelValues, opts: OpenFromOptions): Promise<GpuPipeline> {
-  if (values.provider !== 'cpu' && values.provider !== 'cuda') throw new UsageError(`--provider must be cpu or cuda, not "${values.provider}".`);
+  const { backend, provider } = runtimeOf(values);
   const threads = intOption(values.threads, '--threads', 0)!;
   const { requireModels } = await import('../../local/model-paths.ts');
   const { openPipeline } = opts.thread ? { openPipeline: (await import('../../http/pipeline-thread.ts')).openPipelineThread } : await import('../../pipeline/index.ts');
@@ -62,7 +86,8 @@ export async function openPipelineFrom(values: ModelValues, opts: OpenFromOption
     sam2Dir: location.sam2Dir,
     ...(sam2Variant === undefined ? {} : { sam2Variant }),
     dinoPath: location.dinoPath,
-    provider: values.provider,
+    backend,
+    provider,
     threads: { intraOp: threads },
     removeNoMemEmbed: values['keep-no-mem-embed'] !== true,
     removeMaskClip: values['keep-mask-clip'] !== true,
