@@ -79,7 +79,7 @@ const bench: Bench = {
     if (torch.ok) {
       const same = new Set(torch.detections);
       const agree = segmentOfficial(scene).filter((d) => same.has(d.index)).length;
-      rows.push({ bench: 'matching', what: 'same stages in PyTorch', ...torch.timing, note: `${torch.version}, 1 thread; ${agree} of its ${torch.detections.length} detections are segmentOfficial's` });
+      rows.push({ bench: 'matching', what: 'same stages in PyTorch', ...torch.timing, note: `${torch.version}, 1 thread; ${agree} of its ${torch.detections.length} detections are segmentOfficial's; ms by stage: ${Object.entries(torch.stages).map(([k, v]) => `${k} ${v}`).join(', ')}` });
     }
     rows.push(
       ratioRow('matching', 'ratio: extractCandidates / floor', extraction, floor, { atMost: 3 }),

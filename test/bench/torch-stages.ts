@@ -9,7 +9,7 @@ import type { Timing } from './harness.ts';
 import type { SyntheticScene } from './synthetic.ts';
 
 export type TorchResult =
-  | { ok: true; timing: Timing; version: string; detections: number[] }
+  | { ok: true; timing: Timing; version: string; detections: number[]; stages: Record<string, number> }
   | { ok: false; reason: string };
 
 /** REFSEG_BENCH_PYTHON first, then the python3 on PATH, then Debian's (python3-torch). */
@@ -42,12 +42,13 @@ export function torchStages(scene: SyntheticScene, runs: number): TorchResult {
       maxBuffer: 1 << 20,
     });
     if (child.status !== 0) return { ok: false, reason: `torch_stages.py failed: ${child.stderr.trim().split('\n').at(-1)}` };
-    const out = JSON.parse(child.stdout) as { ms: number[]; torch: string; detections: number[] };
+    const out = JSON.parse(child.stdout) as { ms: number[]; stages: Record<string, number>; torch: string; blas: string; detections: number[] };
     return {
       ok: true,
       timing: { medianMs: median(out.ms), minMs: Math.min(...out.ms), cpuMs: Number.NaN, runs: out.ms.length },
-      version: `torch ${out.torch}`,
+      version: `torch ${out.torch} (BLAS ${out.blas})`,
       detections: out.detections,
+      stages: out.stages,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -6,8 +6,8 @@
 #
 # DIR holds what matching.bench.ts wrote: meta.json (n, rows, cols, dim, classes, height, width)
 # and float32 little-endian logits.f32 [n,256,256], iou.f32 [n], features.f32 [rows,cols,dim],
-# prototypes.f32 [classes,dim]. Prints one JSON line: per-run ms and the proposal indices of the
-# detections, best first.
+# prototypes.f32 [classes,dim]. Prints one JSON line: per-run ms, mean ms per stage, and the
+# proposal indices of the detections, best first.
 import json
 import sys
 import time
@@ -36,8 +36,15 @@ def mask_to_box(masks):
     return out * (~empty).unsqueeze(-1)
 
 
-def segment(lr, q, feats, protos, height, width):
+def segment(lr, q, feats, protos, height, width, stages):
     n = lr.shape[0]
+    clock = [time.perf_counter()]
+
+    def lap(name):
+        now = time.perf_counter()
+        stages[name] = stages.get(name, 0) + (now - clock[0]) * 1000
+        clock[0] = now
+
     # §3.4: features upsampled to the 256 grid, averaged over each binary mask, cosine to classes.
     up = F.interpolate(feats.permute(2, 0, 1)[None], size=(256, 256), mode='bilinear', align_corners=False, antialias=True)
     up = up[0].reshape(feats.shape[2], -1)
@@ -48,10 +55,12 @@ def segment(lr, q, feats, protos, height, width):
     sim = (emb @ F.normalize(protos, dim=-1).T).clamp(min=0)
     score, label = torch.topk(sim, k=1, dim=-1)
     score, label = score[:, 0], label[:, 0]
+    lap('embeddings+cosines')
     # §3.5: class-aware NMS on SAM's IoU, top 800, then score > 0.
     boxes = mask_to_box(binary)
     keep = batched_nms(boxes.float(), q, label, 0.5)[: min(800, n)]
     keep = keep[score[keep] > 0]
+    lap('boxes+nms')
     # §3.6: full-resolution masks. In chunks of 100 so the float logits at 640×480 stay ~120 MB
     # (the official code resizes all at once, ~1 GB here).
     full = torch.cat([
@@ -59,6 +68,7 @@ def segment(lr, q, feats, protos, height, width):
         for i in range(0, len(keep), 100)
     ])
     mask_to_box(full)
+    lap('full-res masks')
     # §3.7: soft merge, intersections as fp32 matrix products, per class (the official code forms
     # the whole kept×kept matrix; per class is less work).
     kept_label, kept_score, kept_emb = label[keep], score[keep], emb[keep]
@@ -72,6 +82,7 @@ def segment(lr, q, feats, protos, height, width):
         ios[idx] = rel.max(dim=1).values
     final = kept_score * torch.sqrt(1 - ios)
     top = torch.argsort(final, descending=True)[:100]
+    lap('soft merge+top')
     return keep[top]
 
 
@@ -86,13 +97,18 @@ def main():
     feats = load('features.f32', (rows, cols, dim))
     protos = load('prototypes.f32', (meta['classes'], dim))
     times = []
+    stages = {}
     with torch.no_grad():
         for i in range(runs):
             t0 = time.perf_counter()
-            top = segment(lr, q, feats, protos, meta['height'], meta['width'])
+            top = segment(lr, q, feats, protos, meta['height'], meta['width'], stages)
             # No warm-up run: torch has no JIT here, and one run takes seconds.
             times.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({'ms': times, 'torch': torch.__version__, 'detections': top.tolist()}))
+    stages = {k: round(v / runs) for k, v in stages.items()}
+    # Which BLAS torch's matrix products go through decides most of its time (Debian's build says
+    # "generic": whatever libblas.so.3 is, the reference BLAS unless OpenBLAS is installed).
+    blas = next((part.split('=')[1] for part in torch.__config__.show().replace(',', ' ').split() if part.startswith('BLAS_INFO=')), '?')
+    print(json.dumps({'ms': times, 'stages': stages, 'torch': torch.__version__, 'blas': blas, 'detections': top.tolist()}))
 
 
 main()
