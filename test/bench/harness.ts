@@ -14,6 +14,11 @@ export interface BenchRow {
   /** Budget in ms, when there is one. */
   targetMs?: number;
   note?: string;
+  /**
+   * A ratio row: medianMs/minMs/cpuMs hold ratios (of medians, of minima, of CPU medians) of two
+   * timings taken in the same run, and targetMs is the bound on the ratio of minima.
+   */
+  ratio?: { atLeast: boolean };
 }
 
 export interface Bench {
@@ -51,20 +56,65 @@ export function timeIt(fn: () => unknown, { runs, warmup }: TimeOptions): Timing
   return { medianMs: median(wall), minMs: Math.min(...wall), cpuMs: median(cpu), runs };
 }
 
+/**
+ * Times a and b in alternation (a, b, a, b, …) after warm-up, so both see the same machine load:
+ * what a ratio of the two needs on a shared machine.
+ */
+export function timeAlternating(a: () => unknown, b: () => unknown, { runs, warmup }: TimeOptions): [Timing, Timing] {
+  for (let i = 0; i < warmup; i++) {
+    a();
+    b();
+  }
+  const samples = [a, b].map(() => ({ wall: [] as number[], cpu: [] as number[] }));
+  for (let i = 0; i < runs; i++) {
+    [a, b].forEach((fn, k) => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      fn();
+      samples[k].wall.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      samples[k].cpu.push((c.user + c.system) / 1000);
+    });
+  }
+  const timing = (s: { wall: number[]; cpu: number[] }): Timing => ({ medianMs: median(s.wall), minMs: Math.min(...s.wall), cpuMs: median(s.cpu), runs });
+  return [timing(samples[0]), timing(samples[1])];
+}
+
+/** The row stating num / den for each of median, minimum and CPU time, with its bound. */
+export function ratioRow(bench: string, what: string, num: Timing, den: Timing, bound: { atMost: number } | { atLeast: number }, note?: string): BenchRow {
+  const atLeast = 'atLeast' in bound;
+  return {
+    bench,
+    what,
+    medianMs: num.medianMs / den.medianMs,
+    minMs: num.minMs / den.minMs,
+    cpuMs: num.cpuMs / den.cpuMs,
+    runs: Math.min(num.runs, den.runs),
+    targetMs: atLeast ? bound.atLeast : bound.atMost,
+    note,
+    ratio: { atLeast },
+  };
+}
+
 export function formatTable(rows: readonly BenchRow[]): string {
-  const header = ['bench', 'what', 'median ms', 'min ms', 'cpu ms', 'runs', 'target ms', 'min ≤ target', 'note'];
-  const body = rows.map((r) => [
-    r.bench,
-    r.what,
-    r.medianMs.toFixed(1),
-    r.minMs.toFixed(1),
-    Number.isFinite(r.cpuMs) ? r.cpuMs.toFixed(1) : '',
-    String(r.runs),
-    r.targetMs === undefined ? '' : String(r.targetMs),
-    // The fastest run is the best estimate of the cost on an otherwise idle machine.
-    r.targetMs === undefined ? '' : r.minMs <= r.targetMs ? 'yes' : 'NO',
-    r.note ?? '',
-  ]);
+  const header = ['bench', 'what', 'median ms', 'min ms', 'cpu ms', 'runs', 'target ms', 'min meets target', 'note'];
+  const body = rows.map((r) => {
+    // Ratio rows print as "2.51×"; their target is a bound on the ratio, "≤ 3×" or "≥ 50×".
+    const value = (x: number) => (r.ratio ? `${x.toFixed(2)}×` : x.toFixed(1));
+    const met = r.targetMs === undefined ? undefined : r.ratio?.atLeast ? r.minMs >= r.targetMs : r.minMs <= r.targetMs;
+    return [
+      r.bench,
+      r.what,
+      value(r.medianMs),
+      value(r.minMs),
+      Number.isFinite(r.cpuMs) ? value(r.cpuMs) : '',
+      String(r.runs),
+      r.targetMs === undefined ? '' : r.ratio ? `${r.ratio.atLeast ? '≥' : '≤'} ${r.targetMs}×` : String(r.targetMs),
+      // The fastest run is the best estimate of the cost on an otherwise idle machine.
+      met === undefined ? '' : met ? 'yes' : 'NO',
+      r.note ?? '',
+    ];
+  });
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
   const line = (cells: string[]) => cells.map((cell, c) => (c >= 2 && c <= 6 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');

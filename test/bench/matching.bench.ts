@@ -10,9 +10,10 @@ import {
   scanLowResMask,
   segmentOfficial,
 } from '../../shared/matching/index.ts';
-import { runIfMain, timeIt } from './harness.ts';
-import type { Bench, BenchRow } from './harness.ts';
+import { ratioRow, runIfMain, timeAlternating, timeIt } from './harness.ts';
+import type { Bench, BenchRow, Timing } from './harness.ts';
 import { syntheticScene } from './synthetic.ts';
+import { torchStages } from './torch-stages.ts';
 
 const SCENE = { proposals: 1000, dim: 1024, classes: 20, height: 480, width: 640, seed: 7 };
 
@@ -28,7 +29,15 @@ const bench: Bench = {
     const note = `${n} proposals → ${set.candidates.length} candidates → ${detections.length} detections`;
     const rows: BenchRow[] = [];
     const add = (what: string, fn: () => unknown, runs: number, targetMs?: number, extra?: string) => {
-      rows.push({ bench: 'matching', what, ...timeIt(fn, { runs, warmup: 2 }), targetMs, note: extra });
+      const timing = timeIt(fn, { runs, warmup: 2 });
+      rows.push({ bench: 'matching', what, ...timing, targetMs, note: extra });
+      return timing;
+    };
+    // Both sides of a ratio timed in alternation, so they share the machine's load.
+    const pair = (whatA: string, a: () => unknown, whatB: string, b: () => unknown, runs: number, targetMs?: number, extra?: string): [Timing, Timing] => {
+      const [ta, tb] = timeAlternating(a, b, { runs, warmup: 2 });
+      rows.push({ bench: 'matching', what: whatA, ...ta }, { bench: 'matching', what: whatB, ...tb, targetMs, note: extra });
+      return [ta, tb];
     };
 
     const masks = Array.from({ length: n }, (_, i) => scanLowResMask(scene.lowResLogits, i));
@@ -37,7 +46,7 @@ const bench: Bench = {
     // What no extraction can beat: touching every logit once (n·256² float32 values), four words
     // per step as the scan reads them.
     const words = new Int32Array(scene.lowResLogits.buffer);
-    add('floor: read every logit once', () => {
+    const readEveryLogit = () => {
       let a0 = 0;
       let a1 = 0;
       let a2 = 0;
@@ -49,7 +58,7 @@ const bench: Bench = {
         a3 |= words[i + 3];
       }
       return a0 | a1 | a2 | a3;
-    }, 5);
+    };
     add('scan 256-grid masks', () => {
       for (let i = 0; i < n; i++) scanLowResMask(scene.lowResLogits, i);
     }, 5);
@@ -59,11 +68,26 @@ const bench: Bench = {
     add('full-res masks → RLE', () => {
       for (const m of masks) renderer.render(scene.lowResLogits, m);
     }, 5);
-    add('extractCandidates', () => extractCandidates(scene, identity), 5, 150, note);
+    const [floor, extraction] = pair('floor: read every logit once', readEveryLogit, 'extractCandidates', () => extractCandidates(scene, identity), 7, 150, note);
     const embeddings = set.candidates.map((c) => c.embedding);
-    add('label candidates (cosines)', () => createClassMatcher(scene.prototypes, SCENE.dim).matchAll(embeddings), 15);
-    add('matchCandidates', () => matchCandidates(set, scene.prototypes), 15, 30);
-    add('segmentOfficial (monolithic)', () => segmentOfficial(scene), 5);
+    const [cosines, matching] = pair(
+      'label candidates (cosines)', () => createClassMatcher(scene.prototypes, SCENE.dim).matchAll(embeddings),
+      'matchCandidates', () => matchCandidates(set, scene.prototypes), 21, 30,
+    );
+    const official = add('segmentOfficial (monolithic)', () => segmentOfficial(scene), 7);
+    const torch = torchStages(scene, 2);
+    if (torch.ok) {
+      const same = new Set(torch.detections);
+      const agree = segmentOfficial(scene).filter((d) => same.has(d.index)).length;
+      rows.push({ bench: 'matching', what: 'same stages in PyTorch', ...torch.timing, note: `${torch.version}, 1 thread; ${agree} of its ${torch.detections.length} detections are segmentOfficial's; ms by stage: ${Object.entries(torch.stages).map(([k, v]) => `${k} ${v}`).join(', ')}` });
+    }
+    rows.push(
+      ratioRow('matching', 'ratio: extractCandidates / floor', extraction, floor, { atMost: 3 }),
+      ratioRow('matching', 'ratio: matchCandidates / cosines', matching, cosines, { atMost: 1.5 }),
+      torch.ok
+        ? ratioRow('matching', 'ratio: PyTorch / segmentOfficial', torch.timing, official, { atLeast: 50 })
+        : { bench: 'matching', what: 'ratio: PyTorch / segmentOfficial', medianMs: Number.NaN, minMs: Number.NaN, cpuMs: Number.NaN, runs: 0, note: `not measured: ${torch.reason}` },
+    );
     return rows;
   },
 };
