@@ -27,6 +27,8 @@ const IMAGE_PART = 'image';
 const ANNOTATIONS_PART = 'annotations';
 const OPTIONS_PART = 'options';
 const PROMPT_PART = 'prompt';
+// shared/wire's CANDIDATE_SET_MEDIA_TYPE, checked against the document the same way.
+const CANDIDATE_SET_TYPE = 'application/vnd.refseg.candidate-set';
 
 export interface RefsegClientOptions {
   /** Where the edge answers, e.g. `https://api.example.com` (paths `/v1/...` are appended). */
@@ -88,6 +90,11 @@ export interface RefsegClient {
   uploadImage(image: Blob, call?: UploadImageOptions): Promise<ImageResponse>;
   /** Every instance of the bank's classes in the image, best first. */
   segment(bankId: string, image: Blob | { imageId: string }, options?: SegmentOptionsInput, call?: ImageCallOptions): Promise<SegmentResponse>;
+  /**
+   * Detections from a binary candidate set made elsewhere (on this device with onnxruntime-web,
+   * docs/on-device.md): the image itself is never sent.
+   */
+  segmentCandidates(bankId: string, candidateSet: Uint8Array | Blob, options?: SegmentOptionsInput, call?: ImageCallOptions): Promise<SegmentResponse>;
   /** The mask SAM2 makes of a box or of clicks (`{ box }` or `{ points: [[x, y, 1 | 0], …] }`); nothing is stored. */
   previewMask(image: Blob, prompt: MaskPrompt, call?: ImageCallOptions): Promise<MaskPreviewResponse>;
   /** The model in use, whether it is a stand-in, and the upload limits (needs no key). */
@@ -102,6 +109,8 @@ interface Call {
   query?: Query;
   /** A FormData goes as multipart (fetch sets the boundary); anything else as JSON. */
   body?: unknown;
+  /** Bytes sent as they are, with their media type (instead of `body`). */
+  raw?: { bytes: Uint8Array | Blob; type: string };
   options?: CallOptions;
 }
 
@@ -114,7 +123,10 @@ export function createRefsegClient(options: RefsegClientOptions): RefsegClient {
     const headers: Record<string, string> = { Authorization: `Bearer ${options.apiKey}`, Accept: 'application/json' };
     if (call.options?.requestId !== undefined) headers['X-Request-Id'] = call.options.requestId;
     let body: BodyInit | undefined;
-    if (call.body instanceof FormData) body = call.body;
+    if (call.raw !== undefined) {
+      headers['Content-Type'] = call.raw.type;
+      body = call.raw.bytes as BodyInit;
+    } else if (call.body instanceof FormData) body = call.body;
     else if (call.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(call.body);
@@ -178,6 +190,14 @@ export function createRefsegClient(options: RefsegClientOptions): RefsegClient {
       if (segmentOptions) form.append(OPTIONS_PART, JSON.stringify(segmentOptions));
       return json({ method: 'POST', path, query, body: form, options: call });
     },
+    segmentCandidates: (bankId, candidateSet, segmentOptions, call) =>
+      json({
+        method: 'POST',
+        path: `${bank(bankId)}/segment-candidates`,
+        query: { exif: call?.exif, options: segmentOptions ? JSON.stringify(segmentOptions) : undefined },
+        raw: { bytes: candidateSet, type: CANDIDATE_SET_TYPE },
+        options: call,
+      }),
     previewMask(image, prompt, call) {
       const form = new FormData();
       form.append(IMAGE_PART, image);

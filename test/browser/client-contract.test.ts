@@ -103,6 +103,7 @@ describe('shared/client calls the edge operations it is named after', () => {
     ['uploadImage', (c) => c.uploadImage(image, { exif: 'apply', preset: 'official' })],
     ['segment', (c) => c.segment('b1', image, { maxDetections: 3 }, { exif: 'ignore' })],
     ['segment', (c) => c.segment('b1', { imageId: 'a'.repeat(64) }, { maxDetections: 3 })],
+    ['segmentCandidates', (c) => c.segmentCandidates('b1', new Uint8Array([1, 2, 3]), { maxDetections: 3 }, { exif: 'ignore' })],
     ['previewMask', (c) => c.previewMask(image, { box: [0, 0, 2, 2] }, { exif: 'ignore' })],
     ['previewMask', (c) => c.previewMask(image, { points: [[1, 1, 1], [0, 0, 0]] })],
     ['info', (c) => c.info()],

@@ -11,6 +11,7 @@ import type { FakePipeline } from '../../gpu-node/http/test-pipeline.ts';
 import { createMemoryStorage } from '../../edge/storage/memory.ts';
 import type { CandidateSet } from '../../shared/types.ts';
 import { CANDIDATE_SET_MEDIA_TYPE, encodeCandidateSet } from '../../shared/wire/index.ts';
+import { createRefsegClient } from '../../shared/client/index.ts';
 import { call } from './harness/client.ts';
 
 const SECRET = 'fake-gpu-secret';
@@ -75,6 +76,16 @@ describe('segment-candidates', () => {
     expect(viaImage.body.cache).toBe('hit');
     expect(viaImage.body.detections).toEqual(res.body.detections);
     expect(pipeline.calls.length).toBe(callsBefore);
+  });
+
+  it('is what the typed client sends: same detections, options in the query', async () => {
+    const set = await deviceSet(9);
+    const client = createRefsegClient({ baseUrl: edge.url, apiKey: key });
+    const viaClient = await client.segmentCandidates(bankId, encodeCandidateSet(set), { maxDetections: 1 });
+    const direct = await send(encodeCandidateSet(set), `?options=${encodeURIComponent(JSON.stringify({ maxDetections: 1 }))}`);
+    expect(direct.status).toBe(200);
+    expect(viaClient.detections).toEqual(direct.body.detections);
+    expect(viaClient.detections.length).toBe(1);
   });
 
   it('refuses a set of another model (409), of an unknown pipeline (409), or contradicting options.preset (422)', async () => {
