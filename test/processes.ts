@@ -1,6 +1,7 @@
 // Child processes for tests: a command run to its end with its output, and the `refseg` command
 // line as a user runs it (bin/refseg.mjs under this Node, with a minimal environment).
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -13,12 +14,16 @@ export interface Ran {
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'refseg.mjs');
 
 export function runProcess(command: string, args: readonly string[], options: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<Ran> {
+  return finished(spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** A started child's exit code and everything it printed (its stdout and stderr must be pipes). */
+export function finished(child: ChildProcess): Promise<Ran> {
   return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
   });

@@ -13,18 +13,13 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateStandins } from '../../gpu-node/standin/generate.ts';
+import { finished as finish } from '../processes.ts';
 import type { StandinPaths } from '../../gpu-node/standin/generate.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const BIN = join(ROOT, 'bin/refseg.mjs');
 const ADMIN = 'admin-0123456789abcdef0123456789abcdef';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let dir: string;
 let standins: StandinPaths;
@@ -39,17 +34,6 @@ function start(args: string[], env: Record<string, string>): ChildProcessWithout
   return spawn(process.execPath, args, {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), REFSEG_MODELS_DIR: join(dir, 'no-models'), REFSEG_HUB_URL: 'http://127.0.0.1:9', ...env },
-  });
-}
-
-function finish(child: ChildProcessWithoutNullStreams): Promise<Run> {
-  return new Promise((done, fail) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
   });
 }
 
