@@ -17,7 +17,8 @@ import { finished as finish } from '../processes.ts';
 import type { StandinPaths } from '../../gpu-node/standin/generate.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+// As `npm start` runs it (node --import tsx), with tsx named by path since cwd is a temporary folder.
+const START = ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), join(ROOT, 'start.ts')];
 const BIN = join(ROOT, 'bin/refseg.mjs');
 const ADMIN = 'admin-0123456789abcdef0123456789abcdef';
 
@@ -37,7 +38,7 @@ function start(args: string[], env: Record<string, string>): ChildProcessWithout
   });
 }
 
-const npmStart = (env: Record<string, string>) => finish(start([TSX, join(ROOT, 'start.ts')], env));
+const npmStart = (env: Record<string, string>) => finish(start(START, env));
 const refseg = (...args: string[]) => finish(start([BIN, ...args], {}));
 
 /** One line on stderr, without a stack or Node's error names. */
@@ -65,7 +66,7 @@ describe('npm start', () => {
   it('a second start on the same ports says the port is in use and exits 1, before loading anything', async () => {
     const [gpuPort, edgePort] = [await freePort(), await freePort()];
     const models = { REFSEG_SAM2: standins.sam2A.dir, REFSEG_DINOV2: standins.dino, REFSEG_DB: join(dir, 'edge.sqlite') };
-    const first = start([TSX, join(ROOT, 'start.ts')], { ...models, REFSEG_GPU_PORT: String(gpuPort), REFSEG_EDGE_PORT: String(edgePort) });
+    const first = start(START, { ...models, REFSEG_GPU_PORT: String(gpuPort), REFSEG_EDGE_PORT: String(edgePort) });
     const firstRun = finish(first);
     let out = '';
     first.stdout.on('data', (d: Buffer) => (out += d.toString()));

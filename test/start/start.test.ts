@@ -12,7 +12,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { askWhenModelsMissing, isLocalUrl, parseStartArgs, STANDIN_WARNING, welcomeLines } from '../../start-local.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
+// What `npm start` runs (the package.json test below holds them together): one process, tsx as
+// a loader. tsx's own CLI would add a parent that SIGKILLs its child when the child takes over
+// 30 ms to acknowledge Ctrl+C, so a loaded machine ended refseg with 130 and no clean stop.
+const START = [process.execPath, '--import', 'tsx', 'start.ts'];
 
 interface Run {
   child: ChildProcess;
@@ -22,7 +25,7 @@ interface Run {
 }
 
 function startRefseg(args: string[], env: Record<string, string>): Run {
-  const child = spawn(TSX, ['start.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(START[0], [...START.slice(1), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -88,7 +91,7 @@ describe('npm start -- --standin', () => {
     const dir = await mkdtemp(join(tmpdir(), 'refseg-start-tty-'));
     dirs.push(dir);
     // util-linux `script` gives the launcher a pseudo-terminal, so stdin and stdout are TTYs.
-    const child = spawn('script', ['-qec', `${TSX} start.ts`, '/dev/null'], {
+    const child = spawn('script', ['-qec', START.join(' '), '/dev/null'], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -134,6 +137,11 @@ describe('npm start -- --standin', () => {
 });
 
 describe('first-run pieces', () => {
+  it('npm start runs start.ts in one node process, tsx as a loader', async () => {
+    const scripts = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).scripts;
+    expect(scripts.start).toBe(['node', ...START.slice(1)].join(' '));
+  });
+
   it('parses --standin and nothing else', () => {
     expect(parseStartArgs([])).toEqual({ standin: false });
     expect(parseStartArgs(['--standin'])).toEqual({ standin: true });
