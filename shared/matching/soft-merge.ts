@@ -15,48 +15,136 @@ export interface MergeInput {
   box: BoxXyxy;
 }
 
+/** Dot products taken in one pass: enough independent chains of adds to hide each add's latency. */
+const LANES = 4;
+
 /**
  * ios_i = max over earlier j with the same label of |M_i ∩ M_j| / |M_i| · max(0, ĝ_i·ĝ_j), 0 if none;
  * entries in descending SAM-IoU order. Work is skipped only where it cannot change the maximum:
  * the overlap of the boxes bounds the intersection and the norms bound the dot product, which is
  * taken only when the masks meet.
+ *
+ * The maximum does not depend on the order the earlier masks are visited in, and ios_i depends on
+ * the inputs alone, not on other ios values. So each entry visits its earlier masks by decreasing
+ * box overlap (the first bound that fails ends its search), and the entries advance in rounds:
+ * each one up to the next dot product it needs, whose sums are then taken LANES entries at a time.
  */
 export function semanticIos(entries: readonly MergeInput[]): Float64Array {
-  const ios = new Float64Array(entries.length);
+  const n = entries.length;
+  const best = new Float64Array(n);
   // |ĝ_i·ĝ_j| ≤ ‖ĝ_i‖·‖ĝ_j‖ (Cauchy–Schwarz, with room for rounding); ≈ 1 for normalised vectors,
   // but received embeddings (e.g. through float16) need not be exactly normalised.
   let normMax = 0;
   for (const e of entries) normMax = Math.max(normMax, squaredNorm(e.embedding));
   const cosineMax = normMax * (1 + 1e-9);
-  const byLabel = new Map<number, number[]>();
-  for (let i = 0; i < entries.length; i++) {
+  const near = nearEarlier(entries);
+  const cursor = near.from.slice(0, n);
+
+  /** Advances entry i to the next earlier mask whose dot product could raise its maximum: its index, or −1. */
+  function next(i: number): number {
     const e = entries[i];
-    const earlier = byLabel.get(e.label);
-    if (earlier === undefined) {
-      byLabel.set(e.label, [i]);
-      continue;
+    const end = near.from[i + 1];
+    while (cursor[i] < end) {
+      const t = cursor[i]++;
+      if ((near.overlap[t] / e.area) * cosineMax <= best[i]) break;
+      const j = near.index[t];
+      const inter = intersectionAreaCounts(e.runs, entries[j].runs);
+      if (inter === 0 || (inter / e.area) * cosineMax <= best[i]) continue;
+      fraction[i] = inter / e.area;
+      return j;
     }
-    let best = 0;
-    for (const j of earlier) {
-      const o = entries[j];
-      const boxOverlap = overlapArea(e.box, o.box);
-      if (boxOverlap === 0 || (boxOverlap / e.area) * cosineMax <= best) continue;
-      const inter = intersectionAreaCounts(e.runs, o.runs);
-      if (inter === 0 || (inter / e.area) * cosineMax <= best) continue;
-      const sim = dot(e.embedding, o.embedding);
-      if (sim <= 0) continue;
-      const v = (inter / e.area) * sim;
-      if (v > best) best = v;
-    }
-    ios[i] = best;
-    earlier.push(i);
+    cursor[i] = end;
+    return -1;
   }
-  return ios;
+
+  const fraction = new Float64Array(n);
+  let active = new Int32Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) if (near.from[i] < near.from[i + 1]) active[count++] = i;
+  let waiting = new Int32Array(n);
+  const partner = new Int32Array(n);
+  const sims = new Float64Array(LANES);
+  const lane = new Int32Array(LANES);
+  while (count > 0) {
+    let due = 0;
+    for (let a = 0; a < count; a++) {
+      const i = active[a];
+      const j = next(i);
+      if (j < 0) continue;
+      waiting[due] = i;
+      partner[due++] = j;
+    }
+    for (let q = 0; q < due; q += LANES) {
+      // A short last group repeats its first pair: the pass costs the same either way.
+      for (let l = 0; l < LANES; l++) lane[l] = q + l < due ? q + l : q;
+      sequentialDots(entries, waiting, partner, lane, sims);
+      for (let l = 0; l < LANES && q + l < due; l++) {
+        const i = waiting[q + l];
+        const sim = sims[l];
+        if (sim <= 0) continue;
+        const v = fraction[i] * sim;
+        if (v > best[i]) best[i] = v;
+      }
+    }
+    [active, waiting] = [waiting, active];
+    count = due;
+  }
+  return best;
 }
 
 /** The decayed score: score · sqrt(1 − ios). */
 export function decayedScore(score: number, ios: number): number {
   return score * Math.sqrt(1 - ios);
+}
+
+interface NearLists {
+  /** Entry i's earlier same-label masks whose boxes meet its own are index[from[i] … from[i+1]), */
+  index: Int32Array;
+  /** by decreasing box overlap (in pixels). */
+  overlap: Float64Array;
+  from: Int32Array;
+}
+
+function nearEarlier(entries: readonly MergeInput[]): NearLists {
+  const n = entries.length;
+  const from = new Int32Array(n + 1);
+  let index = new Int32Array(Math.max(16, 4 * n));
+  let overlap = new Float64Array(index.length);
+  let size = 0;
+  const byLabel = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const e = entries[i];
+    const earlier = byLabel.get(e.label);
+    if (earlier === undefined) byLabel.set(e.label, [i]);
+    else {
+      if (size + earlier.length > index.length) {
+        const grown = Math.max(2 * index.length, size + earlier.length);
+        index = grow(index, new Int32Array(grown), size);
+        overlap = grow(overlap, new Float64Array(grown), size);
+      }
+      // Insertion sort: each entry meets a handful of earlier boxes.
+      const start = size;
+      for (const j of earlier) {
+        const o = overlapArea(e.box, entries[j].box);
+        if (o === 0) continue;
+        let at = size++;
+        for (; at > start && overlap[at - 1] < o; at--) {
+          index[at] = index[at - 1];
+          overlap[at] = overlap[at - 1];
+        }
+        index[at] = j;
+        overlap[at] = o;
+      }
+      earlier.push(i);
+    }
+    from[i + 1] = size;
+  }
+  return { index, overlap, from };
+}
+
+function grow<T extends Int32Array | Float64Array>(old: T, bigger: T, used: number): T {
+  bigger.set(old.subarray(0, used));
+  return bigger;
 }
 
 /** Pixels shared by two inclusive boxes. */
@@ -66,18 +154,48 @@ function overlapArea(a: BoxXyxy, b: BoxXyxy): number {
   return w > 0 && h > 0 ? w * h : 0;
 }
 
-/** Σ a[k]·b[k] in increasing k (one chain of adds: four products per step, added in order). */
-function dot(a: Float32Array, b: Float32Array): number {
-  const n = a.length;
-  let s = 0;
-  let k = 0;
-  for (; k + 4 <= n; k += 4) {
-    s += a[k] * b[k];
-    s += a[k + 1] * b[k + 1];
-    s += a[k + 2] * b[k + 2];
-    s += a[k + 3] * b[k + 3];
+/**
+ * sims[l] = ĝ_i·ĝ_j for the pair (i, j) = (first[lane[l]], second[lane[l]]): Σ_k in float64 in
+ * increasing k over i's components, one chain of adds per pair (the plain sequential dot product,
+ * whatever pass computes it).
+ */
+function sequentialDots(entries: readonly MergeInput[], first: Int32Array, second: Int32Array, lane: Int32Array, sims: Float64Array): void {
+  const e0 = entries[first[lane[0]]].embedding;
+  const e1 = entries[first[lane[1]]].embedding;
+  const e2 = entries[first[lane[2]]].embedding;
+  const e3 = entries[first[lane[3]]].embedding;
+  const o0 = entries[second[lane[0]]].embedding;
+  const o1 = entries[second[lane[1]]].embedding;
+  const o2 = entries[second[lane[2]]].embedding;
+  const o3 = entries[second[lane[3]]].embedding;
+  const n = e0.length;
+  if (e1.length !== n || e2.length !== n || e3.length !== n) {
+    sims[0] = dot(e0, o0);
+    sims[1] = dot(e1, o1);
+    sims[2] = dot(e2, o2);
+    sims[3] = dot(e3, o3);
+    return;
   }
-  for (; k < n; k++) s += a[k] * b[k];
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let k = 0; k < n; k++) {
+    s0 += e0[k] * o0[k];
+    s1 += e1[k] * o1[k];
+    s2 += e2[k] * o2[k];
+    s3 += e3[k] * o3[k];
+  }
+  sims[0] = s0;
+  sims[1] = s1;
+  sims[2] = s2;
+  sims[3] = s3;
+}
+
+/** Σ a[k]·b[k] in float64 in increasing k. */
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += a[k] * b[k];
   return s;
 }
 
