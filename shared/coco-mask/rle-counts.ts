@@ -33,7 +33,8 @@ export function checkCountsTile(counts: ArrayLike<number>, h: number, w: number)
   if (sum !== h * w) throw new RleFormatError(`runs cover ${sum} pixels but the mask is ${h}×${w} = ${h * w}`);
 }
 
-function sizeOf(rle: Rle): [number, number] {
+/** [h, w] of a well-formed RLE object (size checked as pixelCount does); throws RleFormatError otherwise. */
+export function sizeOf(rle: Rle): [number, number] {
   const size = rle?.size;
   if (!Array.isArray(size) || size.length !== 2 || typeof rle.counts !== 'string') {
     throw new RleFormatError('an RLE is {size: [h, w], counts: string}');

@@ -1,7 +1,7 @@
 // The bank-dependent half (DESIGN.md "The split"): a cached candidate set matched against class
 // prototypes, then class-aware NMS, soft merge and top-K — the same steps as segmentOfficial.
-import { countsArea, countsToBbox, rleCounts } from '../coco-mask/index.ts';
-import type { BoxXyxy, CandidateSet, Detection, Rle } from '../types.ts';
+import { measuredRuns } from '../coco-mask/index.ts';
+import type { CandidateSet, Detection, Rle } from '../types.ts';
 import { createClassMatcher } from './classify.ts';
 import { ShapeMismatchError } from './errors.ts';
 import type { FullResMask } from './fullres-mask.ts';
@@ -50,10 +50,5 @@ function measured(rle: Rle, set: CandidateSet): FullResMask {
   if (rle.size[0] !== set.height || rle.size[1] !== set.width) {
     throw new ShapeMismatchError(`a candidate mask is ${rle.size[0]}×${rle.size[1]}, the set is ${set.height}×${set.width} (h×w)`);
   }
-  const runs = rleCounts(rle);
-  const area = countsArea(runs);
-  if (area === 0) return { rle, runs, area, box: [0, 0, 0, 0] };
-  const [x, y, w, h] = countsToBbox(runs, set.height, set.width);
-  const box: BoxXyxy = [x, y, x + w - 1, y + h - 1];
-  return { rle, runs, area, box };
+  return { rle, ...measuredRuns(rle) };
 }

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { Rle } from '../types.ts';
+import { encodeMask, frUncompressed } from './codec.ts';
+import { countsToString } from './counts-string.ts';
+import { RleFormatError } from './errors.ts';
+import { countsArea, countsToBbox } from './measure.ts';
+import { measuredRuns } from './measured-runs.ts';
+import { rleCounts } from './rle-counts.ts';
+import { blobMask, noiseMask, rng } from './testing.ts';
+
+/** What measuredRuns replaces: three passes. */
+function threePasses(rle: Rle) {
+  const runs = rleCounts(rle);
+  const area = countsArea(runs);
+  const [x, y, w, h] = countsToBbox(runs, rle.size[0], rle.size[1]);
+  return { runs, area, box: area === 0 ? [0, 0, 0, 0] : [x, y, x + w - 1, y + h - 1] };
+}
+
+describe('measuredRuns', () => {
+  it('equals rleCounts, countsArea and countsToBbox on random masks', () => {
+    const rand = rng(21);
+    let seen = 0;
+    for (const [h, w] of [[1, 1], [1, 40], [40, 1], [30, 50], [97, 64], [120, 160]]) {
+      for (let trial = 0; trial < 8; trial++) {
+        const mask = trial % 4 === 0 ? noiseMask(h, w, 0.02 + 0.1 * trial, rand) : trial === 7 ? new Uint8Array(h * w) : blobMask(h, w, rand);
+        const rle = encodeMask(mask, h, w);
+        const got = measuredRuns(rle);
+        expect(got).toEqual(threePasses(rle));
+        seen += got.area > 0 ? 1 : 0;
+      }
+    }
+    expect(seen).toBeGreaterThan(30);
+  });
+
+  it('follows pycocotools on hand-made runs: zero-length runs, runs across columns, a full mask', () => {
+    const cases: [number[], number, number][] = [
+      [[0, 12], 3, 4],
+      [[1, 0, 2, 5, 4], 3, 4],
+      [[2, 3, 0, 0, 7], 3, 4],
+      [[5, 0, 7], 3, 4],
+      [[0, 0, 12], 3, 4],
+      [[11, 1], 3, 4],
+      [[4, 2, 100, 3, 1], 10, 11],
+      [[], 0, 5],
+    ];
+    for (const [counts, h, w] of cases) {
+      const rle = frUncompressed(counts, h, w);
+      expect(measuredRuns(rle), JSON.stringify(counts)).toEqual(threePasses(rle));
+    }
+  });
+
+  it('gives the runs as a fresh array', () => {
+    const rle = frUncompressed([2, 3, 7], 3, 4);
+    const a = measuredRuns(rle).runs;
+    a[0] = 99;
+    expect(Array.from(measuredRuns(rle).runs)).toEqual([2, 3, 7]);
+  });
+
+  it('refuses what rleCounts refuses, with its message', () => {
+    const bad: Rle[] = [
+      { size: [3, 4], counts: countsToString([2, 3]) }, // covers 5 of 12 pixels
+      { size: [3, 4], counts: countsToString([2, 3, 9]) }, // covers 14
+      { size: [3, 4], counts: '1~' }, // character outside '0'..'o'
+      { size: [3, 4], counts: 'o' }, // ends inside a value
+      { size: [3, 4], counts: 'ooooooo1' }, // value longer than 7 chars
+      { size: [3, 4], counts: '0H' }, // second count negative
+      { size: [3, -4], counts: '' },
+      { size: [3], counts: '' } as unknown as Rle,
+    ];
+    for (const rle of bad) {
+      let message = '';
+      try {
+        rleCounts(rle);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message, JSON.stringify(rle)).not.toBe('');
+      expect(() => measuredRuns(rle), JSON.stringify(rle)).toThrow(RleFormatError);
+      expect(() => measuredRuns(rle)).toThrow(message);
+    }
+  });
+});
