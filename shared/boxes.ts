@@ -80,15 +80,16 @@ export function batchedNms(
   }
 
   const order = orderByScoreDesc(scores);
-  const suppressed = new Uint8Array(n);
   const groups = groupByLabel(order, labels);
-  for (let g = 0; g + 1 < groups.starts.length; g++) {
-    suppressWithin(groups.members, groups.starts[g], groups.starts[g + 1], coords, areas, iouThreshold, suppressed);
-  }
+  const sorted = new SortedBoxes(groups.members, coords, areas);
+  for (let g = 0; g + 1 < groups.starts.length; g++) suppressWithin(sorted, groups.starts[g], groups.starts[g + 1], iouThreshold);
 
-  const keep: number[] = [];
-  for (let k = 0; k < n; k++) if (suppressed[order[k]] === 0) keep.push(order[k]);
-  return Int32Array.from(keep);
+  const suppressed = new Uint8Array(n);
+  for (let p = 0; p < n; p++) if (sorted.dead[p] !== 0) suppressed[groups.members[p]] = 1;
+  const keep = new Int32Array(n);
+  let kept = 0;
+  for (let k = 0; k < n; k++) if (suppressed[order[k]] === 0) keep[kept++] = order[k];
+  return keep.slice(0, kept);
 }
 
 /** torchvision's coordinate trick in float32: box + label·(max coordinate + 1). */
@@ -134,40 +135,48 @@ function groupByLabel(order: Int32Array, labels: ArrayLike<number>): { members: 
   return { members, starts };
 }
 
-/** Greedy suppression inside one label, float32 arithmetic as torchvision's CPU kernel. */
-function suppressWithin(
-  members: Int32Array,
-  from: number,
-  to: number,
-  coords: Float32Array,
-  areas: Float32Array,
-  iouThreshold: number,
-  suppressed: Uint8Array,
-): void {
-  // Contiguous per-label copies in score order: the inner loop is the hot path at n in the thousands.
-  const m = to - from;
-  const x1 = new Float64Array(m);
-  const y1 = new Float64Array(m);
-  const x2 = new Float64Array(m);
-  const y2 = new Float64Array(m);
-  const area = new Float64Array(m);
-  const dead = new Uint8Array(m);
-  for (let k = 0; k < m; k++) {
-    const i = members[from + k];
-    x1[k] = coords[4 * i];
-    y1[k] = coords[4 * i + 1];
-    x2[k] = coords[4 * i + 2];
-    y2[k] = coords[4 * i + 3];
-    area[k] = areas[i];
+/**
+ * Boxes, areas and suppression flags in grouped score order (position p holds box members[p]),
+ * contiguous so the inner loop is the hot path at n in the thousands.
+ */
+class SortedBoxes {
+  readonly x1: Float64Array;
+  readonly y1: Float64Array;
+  readonly x2: Float64Array;
+  readonly y2: Float64Array;
+  readonly area: Float64Array;
+  readonly dead: Uint8Array;
+
+  constructor(members: Int32Array, coords: Float32Array, areas: Float32Array) {
+    const n = members.length;
+    this.x1 = new Float64Array(n);
+    this.y1 = new Float64Array(n);
+    this.x2 = new Float64Array(n);
+    this.y2 = new Float64Array(n);
+    this.area = new Float64Array(n);
+    this.dead = new Uint8Array(n);
+    for (let p = 0; p < n; p++) {
+      const i = members[p];
+      this.x1[p] = coords[4 * i];
+      this.y1[p] = coords[4 * i + 1];
+      this.x2[p] = coords[4 * i + 2];
+      this.y2[p] = coords[4 * i + 3];
+      this.area[p] = areas[i];
+    }
   }
-  for (let a = 0; a < m; a++) {
+}
+
+/** Greedy suppression inside one label (positions from…to), float32 arithmetic as torchvision's CPU kernel. */
+function suppressWithin(boxes: SortedBoxes, from: number, to: number, iouThreshold: number): void {
+  const { x1, y1, x2, y2, area, dead } = boxes;
+  for (let a = from; a < to; a++) {
     if (dead[a] !== 0) continue;
     const ix1 = x1[a];
     const iy1 = y1[a];
     const ix2 = x2[a];
     const iy2 = y2[a];
     const iarea = area[a];
-    for (let b = a + 1; b < m; b++) {
+    for (let b = a + 1; b < to; b++) {
       if (dead[b] !== 0) continue;
       const xx1 = ix1 > x1[b] ? ix1 : x1[b];
       const xx2 = ix2 < x2[b] ? ix2 : x2[b];
@@ -181,5 +190,4 @@ function suppressWithin(
       if (iou > iouThreshold) dead[b] = 1;
     }
   }
-  for (let k = 0; k < m; k++) if (dead[k] !== 0) suppressed[members[from + k]] = 1;
 }

@@ -7,7 +7,7 @@ export { intersectionArea, intersectionAreaCounts } from './intersect.ts';
 export { bboxIou, rleIou } from './iou.ts';
 export type { CrowdFlags } from './iou.ts';
 export { countsArea, countsToBbox, rleArea, rleToBbox } from './measure.ts';
-export { measuredRuns } from './measured-runs.ts';
+export { measuredRuns, RunArena } from './measured-runs.ts';
 export type { MeasuredRuns } from './measured-runs.ts';
 export { mergeRles } from './merge.ts';
 export { frBbox, frPoly } from './polygon.ts';

@@ -4,7 +4,7 @@ import { encodeMask, frUncompressed } from './codec.ts';
 import { countsToString } from './counts-string.ts';
 import { RleFormatError } from './errors.ts';
 import { countsArea, countsToBbox } from './measure.ts';
-import { measuredRuns } from './measured-runs.ts';
+import { measuredRuns, RunArena } from './measured-runs.ts';
 import { rleCounts } from './rle-counts.ts';
 import { blobMask, noiseMask, rng } from './testing.ts';
 
@@ -78,5 +78,17 @@ describe('measuredRuns', () => {
       expect(() => measuredRuns(rle), JSON.stringify(rle)).toThrow(RleFormatError);
       expect(() => measuredRuns(rle)).toThrow(message);
     }
+  });
+});
+
+describe('RunArena', () => {
+  it('holds the same runs as fresh arrays, in views that stay valid when it moves to a new chunk', () => {
+    const rand = rng(8);
+    // Noise masks of 200×200 have ~20 000 runs each: four of them fill more than one chunk.
+    const rles = Array.from({ length: 8 }, (_, i) => encodeMask(i % 2 ? noiseMask(200, 200, 0.5, rand) : blobMask(200, 200, rand), 200, 200));
+    const arena = new RunArena();
+    const views = rles.map((rle) => measuredRuns(rle, arena));
+    expect(new Set(views.map((v) => v.runs.buffer)).size).toBeGreaterThan(1);
+    expect(views).toEqual(rles.map((rle) => measuredRuns(rle)));
   });
 });

@@ -7,7 +7,7 @@ import { rleCounts, sizeOf } from './rle-counts.ts';
 import { Scratch, u32 } from './scratch.ts';
 
 export interface MeasuredRuns {
-  /** The uncompressed runs (a fresh array the caller owns). */
+  /** The uncompressed runs: a fresh array the caller owns, or a view into the arena it gave. */
   runs: Uint32Array;
   /** Foreground pixels. */
   area: number;
@@ -19,12 +19,41 @@ const CHAR_BASE = 48;
 const MAX_CHARS_PER_VALUE = 7;
 const MAX_COUNT = 0xffffffff;
 const parsed = new Scratch(u32);
+/** Values per arena chunk (256 KiB): a few chunks hold an image's candidate masks. */
+const CHUNK = 1 << 16;
 
-export function measuredRuns(rle: Rle): MeasuredRuns {
+/**
+ * Backing store for the runs of many masks decoded in one go: each mask's runs are a view into a
+ * shared chunk, so a thousand masks cost a few allocations instead of a thousand. Chunks are never
+ * reused, so views stay valid for as long as they are held.
+ */
+export class RunArena {
+  #chunk = new Uint32Array(0);
+  #used = 0;
+
+  /** A chunk with room for n values from offset `at`. */
+  room(n: number): { chunk: Uint32Array; at: number } {
+    if (this.#used + n > this.#chunk.length) {
+      this.#chunk = new Uint32Array(Math.max(CHUNK, n));
+      this.#used = 0;
+    }
+    return { chunk: this.#chunk, at: this.#used };
+  }
+
+  /** Keeps the first m values of the last room. */
+  keep(m: number): Uint32Array {
+    const view = this.#chunk.subarray(this.#used, this.#used + m);
+    this.#used += m;
+    return view;
+  }
+}
+
+export function measuredRuns(rle: Rle, arena?: RunArena): MeasuredRuns {
   const [h, w] = sizeOf(rle);
   const s = rle.counts;
   const n = s.length;
-  const out = parsed.atLeast(n);
+  // A string of n chars holds at most n values.
+  const { chunk: out, at: base } = arena === undefined ? { chunk: parsed.atLeast(n), at: 0 } : arena.room(n);
   let m = 0;
   let p = 0;
   let at = 0;
@@ -54,12 +83,12 @@ export function measuredRuns(rle: Rle): MeasuredRuns {
       break;
     }
     if (c & 0x10) x -= 1 << shift;
-    if (m > 2) x += out[m - 2];
+    if (m > 2) x += out[base + m - 2];
     if (x < 0 || x > MAX_COUNT) {
       ok = false;
       break;
     }
-    out[m] = x;
+    out[base + m] = x;
     // Foreground runs (odd positions) of non-zero length, as countsToBbox visits them; a last
     // run at an even position is background, which countsToBbox's even cut skips anyway.
     if ((m & 1) === 1 && x !== 0) {
@@ -83,15 +112,18 @@ export function measuredRuns(rle: Rle): MeasuredRuns {
     m++;
   }
   if (!ok || at !== h * w) {
-    parsed.release();
+    if (arena === undefined) parsed.release();
     // Not a valid encoding of this size: rleCounts says why (and throws).
     const runs = rleCounts(rle);
     const a = countsArea(runs);
     const [bx, by, bw, bh] = countsToBbox(runs, h, w);
     return { runs, area: a, box: a === 0 ? [0, 0, 0, 0] : [bx, by, bx + bw - 1, by + bh - 1] };
   }
-  const runs = out.slice(0, m);
-  parsed.release();
+  let runs: Uint32Array;
+  if (arena === undefined) {
+    runs = out.slice(0, m);
+    parsed.release();
+  } else runs = arena.keep(m);
   return { runs, area, box: area === 0 ? [0, 0, 0, 0] : [xs, ys, xe, ye] };
 }
 

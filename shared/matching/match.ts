@@ -1,6 +1,6 @@
 // The bank-dependent half (DESIGN.md "The split"): a cached candidate set matched against class
 // prototypes, then class-aware NMS, soft merge and top-K — the same steps as segmentOfficial.
-import { measuredRuns } from '../coco-mask/index.ts';
+import { measuredRuns, RunArena } from '../coco-mask/index.ts';
 import type { CandidateSet, Detection, Rle } from '../types.ts';
 import { createClassMatcher } from './classify.ts';
 import { ShapeMismatchError } from './errors.ts';
@@ -42,13 +42,14 @@ export function traceMatch(
     return { index: k, iou: c.iou, box256: c.box256, label, score, embedding: c.embedding };
   });
   rescore?.(labelled);
-  return rankAndMerge(labelled, (k) => measured(set.candidates[k].mask, set), options);
+  const arena = new RunArena();
+  return rankAndMerge(labelled, (k) => measured(set.candidates[k].mask, set, arena), options);
 }
 
 /** Area and inclusive box of a full-resolution mask received as RLE. */
-function measured(rle: Rle, set: CandidateSet): FullResMask {
+function measured(rle: Rle, set: CandidateSet, arena: RunArena): FullResMask {
   if (rle.size[0] !== set.height || rle.size[1] !== set.width) {
     throw new ShapeMismatchError(`a candidate mask is ${rle.size[0]}×${rle.size[1]}, the set is ${set.height}×${set.width} (h×w)`);
   }
-  return { rle, ...measuredRuns(rle) };
+  return { rle, ...measuredRuns(rle, arena) };
 }

@@ -125,7 +125,7 @@ function nearEarlier(entries: readonly MergeInput[]): NearLists {
       // Insertion sort: each entry meets a handful of earlier boxes.
       const start = size;
       for (const j of earlier) {
-        const o = overlapArea(e.box, entries[j].box);
+        const o = Math.min(overlapArea(e.box, entries[j].box), entries[j].area);
         if (o === 0) continue;
         let at = size++;
         for (; at > start && overlap[at - 1] < o; at--) {
