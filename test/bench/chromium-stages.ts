@@ -6,6 +6,7 @@
 // and times each stage. Threads need SharedArrayBuffer, so the threaded run is served
 // cross-origin isolated (COOP same-origin + COEP require-corp) and the page reports
 // `crossOriginIsolated`.
+import { readFileSync, readdirSync } from 'node:fs';
 import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,6 +44,11 @@ export interface ModeResult {
   encoder: number[];
   dino: number[];
   decoder: number[];
+  /**
+   * CPU time (user + system, all of Chromium's processes) of each timed run, ms; `open` is the
+   * three models together. On a shared machine this, not the wall time, says what the work costs.
+   */
+  cpu: { open: number[]; encoder: number[]; dino: number[]; decoder: number[] };
   userAgent: string;
 }
 
@@ -109,7 +115,12 @@ const WORKER = `
 import * as ort from '/ort/ort.wasm.min.mjs';
 const bytes = async (u) => new Uint8Array(await (await fetch(u)).arrayBuffer());
 const floats = async (u) => new Float32Array((await bytes(u)).buffer);
-self.onmessage = async ({ data: { threads, runs, levels } }) => {
+// A mark goes to Node (through the page), which reads Chromium's CPU time, and waits for it.
+let acked;
+const mark = (what) => new Promise((resolve) => { acked = resolve; self.postMessage({ mark: what }); });
+self.onmessage = async ({ data }) => {
+  if (data.ack) return acked();
+  const { threads, runs, levels } = data;
   try {
     ort.env.wasm.wasmPaths = '/ort/';
     ort.env.wasm.numThreads = threads;
@@ -118,31 +129,35 @@ self.onmessage = async ({ data: { threads, runs, levels } }) => {
     const open = {};
     const sessions = {};
     for (const name of ['encoder', 'decoder', 'dino']) {
+      await mark('open:start');
       const t0 = performance.now();
       sessions[name] = await ort.InferenceSession.create(await bytes('/m/' + name + '.onnx'), opts);
       open[name] = performance.now() - t0;
+      await mark('open:end');
     }
     const sam = new ort.Tensor('float32', await floats('/in/sam.bin'), [1, 3, 1024, 1024]);
     const dinoIn = new ort.Tensor('float32', await floats('/in/dino.bin'), [1, 3, 518, 518]);
     const meta = await (await fetch('/in/feeds.json')).json();
     const raw = await bytes('/in/feeds.bin');
-    const timed = async (fn) => {
+    const timed = async (stage, fn) => {
       await fn();
       const out = [];
       for (let r = 0; r < runs; r++) {
+        await mark(stage + ':start');
         const t0 = performance.now();
         await fn();
         out.push(performance.now() - t0);
+        await mark(stage + ':end');
       }
       return out;
     };
-    const encoder = await timed(() => sessions.encoder.run({ image: sam }));
+    const encoder = await timed('encoder', () => sessions.encoder.run({ image: sam }));
     const emb = await sessions.encoder.run({ image: sam });
     const feeds = {};
     for (const name of levels) feeds[name] = emb[name];
     for (const m of meta) feeds[m.name] = new ort.Tensor(m.type, new Float32Array(raw.buffer, m.offset, m.length), m.dims);
-    const decoder = await timed(() => sessions.decoder.run(feeds));
-    const dino = await timed(() => sessions.dino.run({ pixel_values: dinoIn }));
+    const decoder = await timed('decoder', () => sessions.decoder.run(feeds));
+    const dino = await timed('dino', () => sessions.dino.run({ pixel_values: dinoIn }));
     self.postMessage({ ok: true, open, encoder, decoder, dino, threads: ort.env.wasm.numThreads });
   } catch (err) {
     self.postMessage({ ok: false, error: String(err && err.stack || err) });
@@ -150,11 +165,16 @@ self.onmessage = async ({ data: { threads, runs, levels } }) => {
 };
 `;
 
-const PAGE = `<!doctype html><meta charset="utf-8"><title>refseg chromium bench</title><script type="module">
+const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>refseg chromium bench</title><script type="module">
 const params = new URLSearchParams(location.search);
 const worker = new Worker('/worker.js', { type: 'module' });
 worker.onerror = (e) => { window.result = { ok: false, error: 'worker error: ' + e.message }; };
-worker.onmessage = ({ data }) => {
+worker.onmessage = async ({ data }) => {
+  if (data.mark) {
+    await window.refsegMark(data.mark);
+    worker.postMessage({ ack: true });
+    return;
+  }
   window.result = { ...data, crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency, userAgent: navigator.userAgent };
 };
 const threads = params.get('threads') === 'all' ? navigator.hardwareConcurrency : Number(params.get('threads'));
@@ -209,6 +229,46 @@ async function assetsFor(dir: string, prompts: number): Promise<Map<string, Asse
   return assets;
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time so far of every process descended from this one (Chromium's browser, renderer, GPU
+ * and utility processes; /proc counts each process's threads in it), ms. NaN without /proc.
+ */
+function descendantsCpuMs(): number {
+  const procs: { pid: number; ppid: number; ticks: number }[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return Number.NaN;
+  }
+  for (const pid of entries) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command's closing parenthesis: state ppid … utime (12th) stime (13th).
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.push({ pid: Number(pid), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  const mine = new Set([process.pid]);
+  let ticks = 0;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) {
+      if (!mine.has(p.pid) && mine.has(p.ppid)) {
+        mine.add(p.pid);
+        ticks += p.ticks;
+        grew = true;
+      }
+    }
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
 export interface Mode {
   name: string;
   isolated: boolean;
@@ -233,13 +293,20 @@ export async function measureStages(options: StageOptions, modes: readonly Mode[
       const page = await chromium.context.newPage();
       page.on('console', (m) => log(`page: ${m.text()}`));
       try {
+        const cpu: ModeResult['cpu'] = { open: [], encoder: [], dino: [], decoder: [] };
+        let started = 0;
+        await page.exposeFunction('refsegMark', (what: string) => {
+          const [stage, edge] = what.split(':') as [keyof ModeResult['cpu'], 'start' | 'end'];
+          if (edge === 'start') started = descendantsCpuMs();
+          else cpu[stage].push(descendantsCpuMs() - started);
+        });
         const q = new URLSearchParams({ threads: String(mode.threads), runs: String(options.runs), levels: JSON.stringify(SPEC.levels) });
         await page.goto(`${server.url}/?${q}`);
         await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 60 * 60_000, polling: 1000 });
         const r = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as (Omit<ModeResult, 'mode'> & { ok: true }) | { ok: false; error: string };
         if (!r.ok) throw new Error(`${mode.name}: ${r.error}`);
         const { ok: _ok, ...rest } = r;
-        results.push({ mode: mode.name, ...rest });
+        results.push({ mode: mode.name, ...rest, cpu: { ...cpu, open: [cpu.open.reduce((a, b) => a + b, 0)] } });
         log(`${mode.name}: done`);
       } finally {
         await page.close();

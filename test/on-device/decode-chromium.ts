@@ -38,7 +38,7 @@ self.onmessage = async ({ data: { id, bytes } }) => {
 };
 `;
 
-const PAGE = `<!doctype html><meta charset="utf-8"><script>
+const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script>
 const worker = new Worker('/decode-worker.js');
 const waiting = new Map();
 worker.onmessage = ({ data }) => { waiting.get(data.id)(data); waiting.delete(data.id); };
