@@ -233,40 +233,46 @@ async function assetsFor(dir: string, prompts: number): Promise<Map<string, Asse
 const TICKS_PER_SECOND = 100;
 
 /**
- * CPU time so far of every process descended from this one (Chromium's browser, renderer, GPU
- * and utility processes; /proc counts each process's threads in it), ms. NaN without /proc.
+ * CPU time so far of each process descended from this one (Chromium's browser, renderer, GPU and
+ * utility processes; /proc counts each process's threads in it), ms by pid. Empty without /proc.
  */
-function descendantsCpuMs(): number {
-  const procs: { pid: number; ppid: number; ticks: number }[] = [];
-  let entries: string[];
+function descendantsCpu(): Map<number, number> {
+  const procs: { pid: number; ppid: number; ms: number }[] = [];
+  let entries: string[] = [];
   try {
     entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {
-    return Number.NaN;
+    // Not Linux: no CPU figures.
   }
   for (const pid of entries) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // Fields after the command's closing parenthesis: state ppid … utime (12th) stime (13th).
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      procs.push({ pid: Number(pid), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+      procs.push({ pid: Number(pid), ppid: Number(f[1]), ms: ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND });
     } catch {
       // The process ended between the listing and the read.
     }
   }
-  const mine = new Set([process.pid]);
-  let ticks = 0;
+  const mine = new Map<number, number>([[process.pid, 0]]);
   for (let grew = true; grew; ) {
     grew = false;
     for (const p of procs) {
       if (!mine.has(p.pid) && mine.has(p.ppid)) {
-        mine.add(p.pid);
-        ticks += p.ticks;
+        mine.set(p.pid, p.ms);
         grew = true;
       }
     }
   }
-  return (ticks * 1000) / TICKS_PER_SECOND;
+  mine.delete(process.pid);
+  return mine;
+}
+
+/** CPU ms spent since `start` by the processes alive now (a page closed meanwhile does not count against it). */
+function cpuSince(start: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, now] of descendantsCpu()) ms += Math.max(0, now - (start.get(pid) ?? 0));
+  return ms;
 }
 
 export interface Mode {
@@ -294,11 +300,11 @@ export async function measureStages(options: StageOptions, modes: readonly Mode[
       page.on('console', (m) => log(`page: ${m.text()}`));
       try {
         const cpu: ModeResult['cpu'] = { open: [], encoder: [], dino: [], decoder: [] };
-        let started = 0;
+        let started = new Map<number, number>();
         await page.exposeFunction('refsegMark', (what: string) => {
           const [stage, edge] = what.split(':') as [keyof ModeResult['cpu'], 'start' | 'end'];
-          if (edge === 'start') started = descendantsCpuMs();
-          else cpu[stage].push(descendantsCpuMs() - started);
+          if (edge === 'start') started = descendantsCpu();
+          else cpu[stage].push(cpuSince(started));
         });
         const q = new URLSearchParams({ threads: String(mode.threads), runs: String(options.runs), levels: JSON.stringify(SPEC.levels) });
         await page.goto(`${server.url}/?${q}`);
