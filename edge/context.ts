@@ -107,7 +107,8 @@ export function createServices(deps: EdgeDeps): EdgeServices {
         service = createBankService({
           kv: deps.storage.kv,
           modelId: info.modelId,
-          pipelineId: info.pipelineIds[info.defaultPreset],
+          // GpuNodeInfoSchema requires the pipeline id of the default preset.
+          pipelineId: info.pipelineIds[info.defaultPreset]!,
           dim: info.dim,
           now: () => new Date(clock.now()),
         });

@@ -220,6 +220,9 @@ describe('SegmentOptionsSchema', () => {
     rejects(SegmentOptionsSchema, { classes: ['a', 'a'] }, /unique/);
     rejects(SegmentOptionsSchema, { maxDetection: 5 }, /maxDetection/);
     rejects(ProposalPresetSchema, 'amg', /official/);
+    rejects(ProposalPresetSchema, 'device-4', /device-16/);
+    accepts(SegmentOptionsSchema, { preset: 'device-16' });
+    accepts(SegmentOptionsSchema, { preset: 'device-8' });
   });
 });
 

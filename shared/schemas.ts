@@ -34,10 +34,12 @@ export const ModelIdSchema = idString('Identifies the SAM2 + DINOv2 weights; emb
 export const PipelineIdSchema = idString('Identifies the proposal preset and every option that changes candidates.');
 
 export const ProposalPresetSchema = z
-  .enum(['official', 'sam2-amg'])
+  .enum(['official', 'sam2-amg', 'device-16', 'device-8'])
   .describe(
     '`official`: the paper\'s 32×32 grid, best multimask output, predicted IoU > 0.4, class-aware NMS 0.5. ' +
-      '`sam2-amg`: SAM2AutomaticMaskGenerator defaults (offset grid, IoU > 0.8, stability ≥ 0.95, NMS 0.7).',
+      '`sam2-amg`: SAM2AutomaticMaskGenerator defaults (offset grid, IoU > 0.8, stability ≥ 0.95, NMS 0.7). ' +
+      '`device-16`, `device-8`: `official` on a 16×16 or 8×8 grid (¼ or 1/16 of the prompts) for on-device use; ' +
+      'they depart from the paper\'s grid and miss small objects.',
   );
 export type ProposalPreset = z.infer<typeof ProposalPresetSchema>;
 

@@ -28,12 +28,13 @@ export interface CandidatesRequest {
 
 export async function candidatesFor(s: EdgeServices, req: CandidatesRequest): Promise<CachedCandidates> {
   const info = await s.model(req.modelId);
-  if (!info.presets.includes(req.preset)) {
+  const pipelineId = info.presets.includes(req.preset) ? info.pipelineIds[req.preset] : undefined;
+  if (pipelineId === undefined) {
     throw new UnprocessableError(`The gpu-nodes of model "${info.modelId}" do not offer the preset "${req.preset}" (they offer: ${info.presets.join(', ')}).`, {
       field: 'options.preset',
     });
   }
-  const key = { scope: cacheScope(req.tenant, s.config.cacheOrganisations), imageSha256: req.imageId, modelId: info.modelId, pipelineId: info.pipelineIds[req.preset], exif: req.exif };
+  const key = { scope: cacheScope(req.tenant, s.config.cacheOrganisations), imageSha256: req.imageId, modelId: info.modelId, pipelineId, exif: req.exif };
   return s.candidates.getOrFetch(key, async () => {
     const bytes = req.image?.bytes ?? (await s.images.bytes(req.imageId));
     if (bytes === null) throw new NotFoundError('image', req.imageId, { field: 'imageId' });

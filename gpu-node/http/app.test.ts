@@ -79,6 +79,15 @@ describe('probes', () => {
     expect(info.dim).toBe(FAKE_DIM);
     expect(info.pipelineIds.official).toBe(pipeline.pipelineId('official'));
     expect(info.pipelineIds['sam2-amg']).toMatch(/^sam2-amg\/v1;grid=32;iou>0\.8;stab>=0\.95@1;nms=0\.7;nme=removed;clip=removed$/);
+    expect(info.presets).toEqual(['official', 'sam2-amg', 'device-16', 'device-8']);
+    expect(info.pipelineIds['device-16']).toBe('official/v1;grid=16;iou>0.4;nme=removed;clip=removed');
+    expect(info.pipelineIds['device-8']).toBe('official/v1;grid=8;iou>0.4;nme=removed;clip=removed');
+    // A node of an older release, without the device presets, is still understood; a preset
+    // offered without its pipeline id is not.
+    const older = { ...info, presets: ['official', 'sam2-amg'], pipelineIds: { official: info.pipelineIds.official, 'sam2-amg': info.pipelineIds['sam2-amg'] } };
+    expect(GpuNodeInfoSchema.safeParse(older).success).toBe(true);
+    const missing = GpuNodeInfoSchema.safeParse({ ...older, presets: ['official', 'device-8'] });
+    expect(missing.success ? [] : missing.error.issues.map((i) => i.path.join('.'))).toEqual(['pipelineIds']);
     expect(info.limits.maxQueued).toBe(3);
     expect(info.layout).toBe('samexporter');
     expect(info.maskClip).toBe('removed');

@@ -9,6 +9,7 @@ import type { GpuReferenceAnnotation, MaskPrompt, Orientation } from '../../shar
 import { sha256Hex } from '../../shared/encoding/index.ts';
 import { createClassMatcher, resolvePipelineOptions } from '../../shared/matching/index.ts';
 import type { PipelineOptionsInput } from '../../shared/matching/index.ts';
+import { ProposalPresetSchema } from '../../shared/schemas.ts';
 import type { ProposalPreset } from '../../shared/schemas.ts';
 import type { CandidateSet } from '../../shared/types.ts';
 import { openModels } from '../models/index.ts';
@@ -31,7 +32,7 @@ export { candidateSet, proposalInput } from './candidates.ts';
 export { EmptyBoxMaskError, EmptyPromptMaskError } from './errors.ts';
 export { amgGrid, imageToInput, numpyLinspace, officialGrid, torchLinspaceF32 } from './grid.ts';
 export { modelIdOf } from './model-id.ts';
-export { AmgConfigSchema, OfficialConfigSchema, ProposalConfigSchema, pipelineIdOf, resolveProposalConfig } from './presets.ts';
+export { AmgConfigSchema, DEVICE_PRESETS, OfficialConfigSchema, ProposalConfigSchema, pipelineIdOf, resolveProposalConfig } from './presets.ts';
 export type { AmgConfig, NodeSettings, OfficialConfig, ProposalConfig, ProposalConfigInput } from './presets.ts';
 export { EncodedImages, encodeForPreview, previewMask, promptMask } from './prompt-mask.ts';
 export type { EncodedImage, MaskPreview, PromptedMask } from './prompt-mask.ts';
@@ -46,7 +47,7 @@ export type { Stage, StageObserver } from './stages.ts';
 export { analyseTarget, decodeTimed, encodeTarget } from './target.ts';
 export type { AnalysedTarget, ImageOptions } from './target.ts';
 
-export const PROPOSAL_PRESETS: readonly ProposalPreset[] = ['official', 'sam2-amg'];
+export const PROPOSAL_PRESETS: readonly ProposalPreset[] = ProposalPresetSchema.options;
 
 /** Images whose SAM2 embeddings are kept for further preview clicks. */
 const PREVIEW_IMAGES = 4;

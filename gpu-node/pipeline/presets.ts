@@ -1,4 +1,4 @@
-// The two proposal presets and the pipeline id that names a candidate set's provenance. The id
+// The proposal presets and the pipeline id that names a candidate set's provenance. The id
 // spells out every setting that changes candidates (and nothing that does not, such as batch
 // sizes), so the edge never matches a bank against candidates made another way.
 import { z } from 'zod';
@@ -36,10 +36,23 @@ export type OfficialConfig = z.output<typeof OfficialConfigSchema>;
 export type AmgConfig = z.output<typeof AmgConfigSchema>;
 export type ProposalConfig = z.output<typeof ProposalConfigSchema>;
 export type ProposalConfigInput = z.input<typeof ProposalConfigSchema>;
+type OfficialConfigInput = z.input<typeof OfficialConfigSchema>;
+
+/**
+ * Fewer-prompt presets for on-device use: the official pipeline on a coarser grid, so a browser or
+ * phone runs 256 or 64 decoder prompts instead of 1024 (docs/on-device.md, "Presets"). They depart
+ * from the paper's 32×32 grid: an object that no grid point falls on is not proposed. Their
+ * candidates are those of `{ preset: 'official', pointsPerSide }`, so they share its pipeline id.
+ */
+export const DEVICE_PRESETS: Readonly<Partial<Record<ProposalPreset, OfficialConfigInput>>> = {
+  'device-16': { preset: 'official', pointsPerSide: 16 },
+  'device-8': { preset: 'official', pointsPerSide: 8 },
+};
 
 /** A preset name or a full configuration → the configuration with defaults filled in. */
 export function resolveProposalConfig(config: ProposalPreset | ProposalConfigInput = 'official'): ProposalConfig {
-  const parsed = ProposalConfigSchema.safeParse(typeof config === 'string' ? { preset: config } : config);
+  const named = typeof config === 'string' ? (Object.hasOwn(DEVICE_PRESETS, config) ? DEVICE_PRESETS[config] : { preset: config }) : config;
+  const parsed = ProposalConfigSchema.safeParse(named);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error, 'proposals');
   return parsed.data;
 }

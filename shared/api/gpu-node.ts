@@ -225,7 +225,8 @@ export const GpuNodeInfoSchema = z
     registers: z.number().int().min(0),
     presets: z.array(ProposalPresetSchema),
     defaultPreset: ProposalPresetSchema,
-    pipelineIds: z.record(ProposalPresetSchema, PipelineIdSchema).describe('Pipeline id of the candidate sets each preset makes.'),
+    // Partial: a node of an older release does not know later presets and still serves the others.
+    pipelineIds: z.partialRecord(ProposalPresetSchema, PipelineIdSchema).describe('Pipeline id of the candidate sets each preset makes.'),
     layout: z.enum(['onnx-community', 'samexporter']).describe('SAM2 export layout.'),
     sam2Variant: z
       .string()
@@ -246,6 +247,10 @@ export const GpuNodeInfoSchema = z
       maxConcurrent: z.number().int().min(1),
       maxQueued: z.number().int().min(0),
     }),
+  })
+  .refine((i) => [i.defaultPreset, ...i.presets].every((p) => i.pipelineIds[p] !== undefined), {
+    message: 'pipelineIds must name the pipeline of every preset offered',
+    path: ['pipelineIds'],
   })
   .describe('Response of GET /v1/info.');
 export type GpuNodeInfo = z.infer<typeof GpuNodeInfoSchema>;

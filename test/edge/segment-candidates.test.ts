@@ -100,6 +100,29 @@ describe('segment-candidates', () => {
     expect(preset.body.field).toBe('options.preset');
   });
 
+  it('takes the on-device presets: a device-16 set is matched, /segment asks the gpu-node for device-8, an unknown preset is refused', async () => {
+    const options = (o: object) => `?options=${encodeURIComponent(JSON.stringify(o))}`;
+    const set = await fakeCandidateSet(await flatPng(11), pipeline.pipelineId('device-16'));
+    expect(set.pipelineId).toBe('official/v1;grid=16;iou>0.4;nme=removed;clip=removed');
+    const res = await send(encodeCandidateSet(set), options({ preset: 'device-16' }));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ pipelineId: set.pipelineId, cache: 'miss' });
+    // The same set said to be of the paper's grid contradicts its pipeline id.
+    expect((await send(encodeCandidateSet(set), options({ preset: 'official' }))).status).toBe(422);
+    const callsBefore = pipeline.calls.length;
+    const viaImage = await call(edge.url, 'POST', `/v1/banks/${bankId}/segment${options({ preset: 'device-8' })}`, {
+      token: key,
+      body: (await flatPng(12)) as BodyInit,
+      headers: { 'Content-Type': 'image/png' },
+    });
+    expect(viaImage.status).toBe(200);
+    expect(viaImage.body).toMatchObject({ pipelineId: 'official/v1;grid=8;iou>0.4;nme=removed;clip=removed', cache: 'miss' });
+    expect(pipeline.calls.length).toBe(callsBefore + 1);
+    const unknown = await send(encodeCandidateSet(set), options({ preset: 'device-4' }));
+    expect([400, 422]).toContain(unknown.status);
+    expect(unknown.body.field).toMatch(/preset/);
+  });
+
   it('refuses malformed bytes (422), a wrong media type (415), an oversized body (413), a wrong dim (422), too many pixels (422)', async () => {
     const bytes = encodeCandidateSet(await deviceSet(9));
     const cut = await send(bytes.slice(0, bytes.length - 3));

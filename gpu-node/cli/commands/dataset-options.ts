@@ -12,7 +12,7 @@ export const BACKEND_OPTIONS = {
   ...MODEL_OPTIONS,
   'gpu-node': { type: 'string', valueName: 'url', description: 'Run the models on this gpu-node instead of in this process' },
   secret: { type: 'string', valueName: 's', description: 'The gpu-node\'s shared secret (default: $REFSEG_GPU_SECRET)' },
-  preset: { type: 'string', valueName: 'official|sam2-amg', default: 'official', description: 'Proposal preset' },
+  preset: { type: 'string', valueName: 'official|sam2-amg|device-16|device-8', default: 'official', description: 'Proposal preset' },
 } as const satisfies Record<string, OptionSpec>;
 
 type BackendValues = OptionValues<typeof BACKEND_OPTIONS>;
@@ -26,7 +26,9 @@ export function presetOption(value: string | undefined): ProposalPreset {
 /** The preset, or with `--points-per-side` the preset with another grid (models in this process only). */
 export function proposalsOption(preset: ProposalPreset, pointsPerSide: string | undefined): ProposalChoice {
   const n = intOption(pointsPerSide, '--points-per-side', 1);
-  return n === undefined ? preset : { preset, pointsPerSide: n };
+  if (n === undefined) return preset;
+  if (preset !== 'official' && preset !== 'sam2-amg') throw new UsageError(`--points-per-side cannot go with --preset ${preset}, which names its own grid.`);
+  return { preset, pointsPerSide: n };
 }
 
 /** Opens the backend the options name: a gpu-node (`--gpu-node`), else models in this process. */

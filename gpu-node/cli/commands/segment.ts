@@ -9,6 +9,7 @@ import { defineCommand, UsageError } from '../command.ts';
 import type { Output } from '../command.ts';
 import { ProgressBar } from '../progress.ts';
 import { columns } from '../table.ts';
+import { presetOption } from './dataset-options.ts';
 import { MATCHING_FLAGS, zeroScoreLabelOption } from './matching-flags.ts';
 import { MODEL_OPTIONS, openPipelineFrom } from './model-options.ts';
 
@@ -78,7 +79,7 @@ export const segment = defineCommand({
     target: { type: 'string', valueName: 'image', description: 'Image to search' },
     out: { type: 'string', valueName: 'file', description: 'Write the results JSON here' },
     overlay: { type: 'string', valueName: 'png', description: 'Write a picture of the detections here' },
-    preset: { type: 'string', valueName: 'official|sam2-amg', default: 'official', description: 'Proposal preset' },
+    preset: { type: 'string', valueName: 'official|sam2-amg|device-16|device-8', default: 'official', description: 'Proposal preset' },
     'min-score': {
       type: 'string',
       valueName: 's',
@@ -97,12 +98,12 @@ export const segment = defineCommand({
     const v = ctx.values;
     const refs = pairReferences(v.ref ?? [], v['ref-class'] ?? [], v['ref-mask'] ?? [], v['ref-box'] ?? []);
     if (v.target === undefined) throw new UsageError('--target <image> is required.');
-    if (v.preset !== 'official' && v.preset !== 'sam2-amg') throw new UsageError(`--preset must be official or sam2-amg, not "${v.preset}".`);
+
     if (v.exif !== 'apply' && v.exif !== 'ignore') throw new UsageError(`--exif must be apply or ignore, not "${v.exif}".`);
     const minScore = Number(v['min-score']);
     if (!(minScore >= 0 && minScore <= 1)) throw new UsageError(`--min-score must be a number from 0 to 1, not "${v['min-score']}".`);
     const zeroScoreLabel = zeroScoreLabelOption(v['zero-score-label']);
-    const preset = v.preset;
+    const preset = presetOption(v.preset);
     const exif = v.exif;
 
     const { decodeImage } = await import('../../preprocess/index.ts');

@@ -34,7 +34,7 @@ export function infoRoute(app: Hono<NodeEnv>, state: NodeState, limits: InfoLimi
       registers: dino.registers,
       presets: [...PROPOSAL_PRESETS],
       defaultPreset: 'official',
-      pipelineIds: { official: pipeline.pipelineId('official'), 'sam2-amg': pipeline.pipelineId('sam2-amg') },
+      pipelineIds: Object.fromEntries(PROPOSAL_PRESETS.map((preset) => [preset, pipeline.pipelineId(preset)])),
       layout: sam2.layout,
       sam2Variant: sam2.variant,
       noMemEmbed: sam2.noMemEmbed,
