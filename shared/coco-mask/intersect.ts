@@ -13,32 +13,8 @@ export function intersectionArea(a: Rle, b: Rle): number {
  * foreground intervals of both lists in step, always advancing the one that ends first.
  */
 export function intersectionAreaCounts(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const na = a.length;
-  const nb = b.length;
-  if (na < 2 || nb < 2) return 0;
-  let ia = 1;
-  let ib = 1;
-  let aStart = a[0];
-  let aEnd = aStart + a[1];
-  let bStart = b[0];
-  let bEnd = bStart + b[1];
-  let inter = 0;
-  for (;;) {
-    const lo = aStart > bStart ? aStart : bStart;
-    const hi = aEnd < bEnd ? aEnd : bEnd;
-    if (hi > lo) inter += hi - lo;
-    if (aEnd <= bEnd) {
-      ia += 2;
-      if (ia >= na) return inter;
-      aStart = aEnd + a[ia - 1];
-      aEnd = aStart + a[ia];
-    } else {
-      ib += 2;
-      if (ib >= nb) return inter;
-      bStart = bEnd + b[ib - 1];
-      bEnd = bStart + b[ib];
-    }
-  }
+  // No bound: the walk never stops early and every count is above −1.
+  return intersectionAreaAbove(a, b, Infinity, -1);
 }
 
 /**
