@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Rle } from '../types.ts';
 import { encodeMask, frUncompressed } from './codec.ts';
 import { MaskSizeMismatchError } from './errors.ts';
-import { intersectionArea, intersectionAreaCounts } from './intersect.ts';
+import { intersectionArea, intersectionAreaAbove, intersectionAreaCounts } from './intersect.ts';
 import { rleCounts } from './rle-counts.ts';
 import { blobMask, noiseMask, pixelAnd, pixelCountOf, rng } from './testing.ts';
 
@@ -40,5 +40,24 @@ describe('intersectionArea', () => {
 
   it('refuses masks of different sizes', () => {
     expect(() => intersectionArea(frUncompressed([0, 6], 2, 3), frUncompressed([0, 6], 3, 2))).toThrow(MaskSizeMismatchError);
+  });
+});
+
+describe('intersectionAreaAbove', () => {
+  it('is the intersection when it exceeds the bound, −1 otherwise, for every bound', () => {
+    const rand = rng(17);
+    for (const [h, w] of [[1, 40], [30, 50], [97, 64]]) {
+      for (let trial = 0; trial < 8; trial++) {
+        const a = trial % 3 === 0 ? noiseMask(h, w, 0.4, rand) : blobMask(h, w, rand);
+        const b = trial % 2 === 0 ? noiseMask(h, w, 0.1 * (trial + 1), rand) : blobMask(h, w, rand);
+        const ra = rleCounts(encodeMask(a, h, w));
+        const rb = rleCounts(encodeMask(b, h, w));
+        const inter = pixelCountOf(pixelAnd(a, b));
+        const areaA = pixelCountOf(a);
+        for (const atMost of [-1, 0, inter - 1, inter, inter + 1, Math.floor(areaA / 2), areaA]) {
+          expect(intersectionAreaAbove(ra, rb, areaA, atMost), `bound ${atMost}`).toBe(inter > atMost ? inter : -1);
+        }
+      }
+    }
   });
 });

@@ -1,6 +1,6 @@
 // Semantic-aware soft merging (method.md §3.7): a candidate is decayed by how much of it lies inside
 // an earlier (higher SAM IoU) candidate of the same label, weighted by how alike their embeddings are.
-import { intersectionAreaCounts } from '../coco-mask/index.ts';
+import { intersectionAreaAbove, intersectionAreaCounts } from '../coco-mask/index.ts';
 import type { BoxXyxy } from '../types.ts';
 
 export interface MergeInput {
@@ -26,19 +26,28 @@ const LANES = 4;
  *
  * The maximum does not depend on the order the earlier masks are visited in, and ios_i depends on
  * the inputs alone, not on other ios values. So each entry visits its earlier masks by decreasing
- * box overlap (the first bound that fails ends its search), and the entries advance in rounds:
- * each one up to the next dot product it needs, whose sums are then taken LANES entries at a time.
+ * box overlap, and the entries advance in rounds: each one up to the next dot product it needs,
+ * whose sums are then taken LANES entries at a time. The pass that takes a dot product also takes
+ * both squared norms (the loads are shared; reading the embeddings is the cost), so the norms that
+ * bound later dot products cost almost nothing; the first pair of an entry needs no bound.
  */
 export function semanticIos(entries: readonly MergeInput[]): Float64Array {
   const n = entries.length;
   const best = new Float64Array(n);
-  // |ĝ_i·ĝ_j| ≤ ‖ĝ_i‖·‖ĝ_j‖ (Cauchy–Schwarz, with room for rounding); ≈ 1 for normalised vectors,
-  // but received embeddings (e.g. through float16) need not be exactly normalised.
-  let normMax = 0;
-  for (const e of entries) normMax = Math.max(normMax, squaredNorm(e.embedding));
-  const cosineMax = normMax * (1 + 1e-9);
+  // ‖ĝ‖² of each entry, NaN until taken.
+  const norms = new Float64Array(n).fill(Number.NaN);
   const near = nearEarlier(entries);
   const cursor = near.from.slice(0, n);
+
+  /**
+   * A bound on |ĝ_i·ĝ_j|: ‖ĝ_i‖·‖ĝ_j‖ ≤ max(‖ĝ_i‖², ‖ĝ_j‖²) (Cauchy–Schwarz), with room for rounding;
+   * ≈ 1 for normalised vectors, but received embeddings (e.g. through float16) need not be.
+   */
+  function cosineMax(i: number, j: number): number {
+    if (Number.isNaN(norms[i])) norms[i] = squaredNorm(entries[i].embedding);
+    if (Number.isNaN(norms[j])) norms[j] = squaredNorm(entries[j].embedding);
+    return Math.max(norms[i], norms[j]) * (1 + 1e-9);
+  }
 
   /** Advances entry i to the next earlier mask whose dot product could raise its maximum: its index, or −1. */
   function next(i: number): number {
@@ -46,10 +55,19 @@ export function semanticIos(entries: readonly MergeInput[]): Float64Array {
     const end = near.from[i + 1];
     while (cursor[i] < end) {
       const t = cursor[i]++;
-      if ((near.overlap[t] / e.area) * cosineMax <= best[i]) break;
       const j = near.index[t];
-      const inter = intersectionAreaCounts(e.runs, entries[j].runs);
-      if (inter === 0 || (inter / e.area) * cosineMax <= best[i]) continue;
+      if (best[i] === 0) {
+        // Nothing to beat yet: any pair of masks that meet may set the maximum.
+        const inter = intersectionAreaCounts(e.runs, entries[j].runs);
+        if (inter === 0) continue;
+        fraction[i] = inter / e.area;
+        return j;
+      }
+      const bound = cosineMax(i, j);
+      if ((near.overlap[t] / e.area) * bound <= best[i]) continue;
+      // Intersections up to `pruned` pixels cannot raise the maximum: their walks may stop early.
+      const inter = intersectionAreaAbove(e.runs, entries[j].runs, e.area, largestPruned(best[i], e.area, bound));
+      if (inter <= 0 || (inter / e.area) * bound <= best[i]) continue;
       fraction[i] = inter / e.area;
       return j;
     }
@@ -77,7 +95,7 @@ export function semanticIos(entries: readonly MergeInput[]): Float64Array {
     for (let q = 0; q < due; q += LANES) {
       // A short last group repeats its first pair: the pass costs the same either way.
       for (let l = 0; l < LANES; l++) lane[l] = q + l < due ? q + l : q;
-      sequentialDots(entries, waiting, partner, lane, sims);
+      sequentialDots(entries, waiting, partner, lane, sims, norms);
       for (let l = 0; l < LANES && q + l < due; l++) {
         const i = waiting[q + l];
         const sim = sims[l];
@@ -147,6 +165,18 @@ function grow<T extends Int32Array | Float64Array>(old: T, bigger: T, used: numb
   return bigger;
 }
 
+/**
+ * The largest intersection x (0 ≤ x ≤ area) with (x / area) · cosineMax ≤ best, the test that
+ * skips a pair (monotone in x); −1 when none passes or the bound is not a positive finite number.
+ */
+function largestPruned(best: number, area: number, cosineMax: number): number {
+  if (!(cosineMax > 0 && cosineMax < Infinity && best > 0)) return -1;
+  let x = Math.min(area, Math.floor((best / cosineMax) * area));
+  while (x >= 0 && !((x / area) * cosineMax <= best)) x--;
+  while (x < area && ((x + 1) / area) * cosineMax <= best) x++;
+  return x;
+}
+
 /** Pixels shared by two inclusive boxes. */
 function overlapArea(a: BoxXyxy, b: BoxXyxy): number {
   const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]) + 1;
@@ -159,7 +189,7 @@ function overlapArea(a: BoxXyxy, b: BoxXyxy): number {
  * increasing k over i's components, one chain of adds per pair (the plain sequential dot product,
  * whatever pass computes it).
  */
-function sequentialDots(entries: readonly MergeInput[], first: Int32Array, second: Int32Array, lane: Int32Array, sims: Float64Array): void {
+function sequentialDots(entries: readonly MergeInput[], first: Int32Array, second: Int32Array, lane: Int32Array, sims: Float64Array, norms: Float64Array): void {
   const e0 = entries[first[lane[0]]].embedding;
   const e1 = entries[first[lane[1]]].embedding;
   const e2 = entries[first[lane[2]]].embedding;
@@ -180,16 +210,49 @@ function sequentialDots(entries: readonly MergeInput[], first: Int32Array, secon
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
+  // Squared norms alongside (any summation order: they only bound).
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  let q0 = 0;
+  let q1 = 0;
+  let q2 = 0;
+  let q3 = 0;
   for (let k = 0; k < n; k++) {
-    s0 += e0[k] * o0[k];
-    s1 += e1[k] * o1[k];
-    s2 += e2[k] * o2[k];
-    s3 += e3[k] * o3[k];
+    const x0 = e0[k];
+    const x1 = e1[k];
+    const x2 = e2[k];
+    const x3 = e3[k];
+    const y0 = o0[k];
+    const y1 = o1[k];
+    const y2 = o2[k];
+    const y3 = o3[k];
+    s0 += x0 * y0;
+    s1 += x1 * y1;
+    s2 += x2 * y2;
+    s3 += x3 * y3;
+    p0 += x0 * x0;
+    p1 += x1 * x1;
+    p2 += x2 * x2;
+    p3 += x3 * x3;
+    q0 += y0 * y0;
+    q1 += y1 * y1;
+    q2 += y2 * y2;
+    q3 += y3 * y3;
   }
   sims[0] = s0;
   sims[1] = s1;
   sims[2] = s2;
   sims[3] = s3;
+  norms[first[lane[0]]] = p0;
+  norms[first[lane[1]]] = p1;
+  norms[first[lane[2]]] = p2;
+  norms[first[lane[3]]] = p3;
+  norms[second[lane[0]]] = q0;
+  norms[second[lane[1]]] = q1;
+  norms[second[lane[2]]] = q2;
+  norms[second[lane[3]]] = q3;
 }
 
 /** Σ a[k]·b[k] in float64 in increasing k. */

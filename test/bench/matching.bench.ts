@@ -1,6 +1,8 @@
 // Post-model pipeline cost on one image of the size the budget is set for: n = 1000 proposals,
 // D = 1024, 640×480, 20 classes, one thread. Budgets: candidate extraction ≤ 150 ms (gpu-node,
 // per image), matching + NMS + merge on a candidate set ≤ 30 ms (edge, per request).
+import { batchedNms } from '../../shared/boxes.ts';
+import { measuredRuns } from '../../shared/coco-mask/index.ts';
 import {
   createClassMatcher,
   createFullResRenderer,
@@ -9,6 +11,8 @@ import {
   matchCandidates,
   scanLowResMask,
   segmentOfficial,
+  semanticIos,
+  traceMatch,
 } from '../../shared/matching/index.ts';
 import { ratioRow, runIfMain, timeAlternating, timeIt } from './harness.ts';
 import type { Bench, BenchRow, Timing } from './harness.ts';
@@ -74,6 +78,18 @@ const bench: Bench = {
       'label candidates (cosines)', () => createClassMatcher(scene.prototypes, SCENE.dim).matchAll(embeddings),
       'matchCandidates', () => matchCandidates(set, scene.prototypes), 21, 30,
     );
+    // Where matchCandidates spends the time above its cosines, stage by stage (same inputs as inside it).
+    const matcher = createClassMatcher(scene.prototypes, SCENE.dim);
+    const labels = Int32Array.from(matcher.matchAll(embeddings), (m) => m.label);
+    const boxes = new Float32Array(4 * labels.length);
+    set.candidates.forEach((c, k) => boxes.set(c.box256, 4 * k));
+    const ious = Float64Array.from(set.candidates, (c) => c.iou);
+    const merged = traceMatch(set, scene.prototypes).merge.map((e) => e.index);
+    const received = merged.map((k) => set.candidates[k].mask);
+    const mergeInputs = merged.map((k, m) => ({ label: labels[k], embedding: embeddings[k], ...measuredRuns(received[m]) }));
+    add('  matchCandidates: class-aware NMS', () => batchedNms(boxes, ious, labels, 0.5), 21);
+    add(`  matchCandidates: ${merged.length} received masks → runs, area, box`, () => received.map((rle) => measuredRuns(rle)), 21);
+    add(`  matchCandidates: soft merge of ${merged.length}`, () => semanticIos(mergeInputs), 21);
     const official = add('segmentOfficial (monolithic)', () => segmentOfficial(scene), 7);
     const torch = torchStages(scene, 2);
     if (torch.ok) {
