@@ -87,7 +87,7 @@ async function candidates(file: Blob, options: DeviceCandidatesOptions): Promise
       stages[stage] = (stages[stage] ?? 0) + ms;
     }
   };
-  const image = await timed(observe, 'decode', () => decodeInBrowser(file, options.exif ?? 'apply'));
+  const image = await timed(observe, 'decode', () => decodeInBrowser(file));
   const imageSha256 = await timed(observe, 'sha256', () => sha256Hex(image.bytes));
   const encoded = await encodeTarget(models, image, observe);
   const pipelineId = pipelineIdOf(config, { noMemEmbed: models.info.sam2.noMemEmbed, maskClip: models.info.sam2.maskClip });
