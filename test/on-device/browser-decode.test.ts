@@ -5,10 +5,10 @@
 // Chromium's own decoder: measured, it gives sharp's bytes exactly (docs/on-device.md), and the
 // test holds it to that.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'esbuild';
 import sharp from 'sharp';
 import { decodeImage } from '../../gpu-node/preprocess/decode.ts';
 import { base64ToBytes } from '../../shared/encoding/index.ts';
+import { bundleForBrowser } from '../browser/bundle.ts';
 import { launchChromium, type RunningChromium } from '../browser/chromium.ts';
 import { startPageServer, type PageServer } from '../browser/page-server.ts';
 import { join } from 'node:path';
@@ -36,22 +36,12 @@ function photo(): Uint8Array {
 }
 
 beforeAll(async () => {
-  const bundle = (worker: boolean) =>
-    build({
-      entryPoints: [join(import.meta.dirname, 'decode-entry.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      logLevel: 'silent',
-      define: { __DECODE_WORKER__: JSON.stringify(worker ? '' : '/worker.js') },
-    });
+  const bundle = (worker: boolean) => bundleForBrowser(join(import.meta.dirname, 'decode-entry.ts'), { __DECODE_WORKER__: JSON.stringify(worker ? '' : '/worker.js') });
   const [page, worker] = await Promise.all([bundle(false), bundle(true)]);
   const raw = sharp(Buffer.from(photo()), { raw: { width: W, height: H, channels: 3 } });
   files['/'] = { type: 'text/html', body: '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>' };
-  files['/page.js'] = { type: 'text/javascript', body: page.outputFiles[0].text };
-  files['/worker.js'] = { type: 'text/javascript', body: worker.outputFiles[0].text };
+  files['/page.js'] = { type: 'text/javascript', body: page.code };
+  files['/worker.js'] = { type: 'text/javascript', body: worker.code };
   files['/photo.png'] = { type: 'image/png', body: new Uint8Array(await raw.clone().png().toBuffer()) };
   files['/photo-q95.jpg'] = { type: 'image/jpeg', body: new Uint8Array(await raw.clone().jpeg({ quality: 95 }).toBuffer()) };
   files['/photo-q80-444.jpg'] = { type: 'image/jpeg', body: new Uint8Array(await raw.clone().jpeg({ quality: 80, chromaSubsampling: '4:4:4' }).toBuffer()) };

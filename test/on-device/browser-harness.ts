@@ -4,10 +4,10 @@
 // app's Content-Security-Policy. `isolated`: COOP/COEP headers, so the page may use WASM threads.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { webCsp } from '../../edge/routes/web.ts';
 import { writeDeviceModels } from '../../gpu-node/model-store/device-models.ts';
 import { buildDeviceWorkers, DEVICE_WORKERS, deviceDefine, ortWebVersion } from '../../web/build.ts';
+import { bundleForBrowser } from '../browser/bundle.ts';
 import { launchChromium, type RunningChromium } from '../browser/chromium.ts';
 import { startPageServer } from '../browser/page-server.ts';
 import type { DeviceRun } from './engine-entry.ts';
@@ -24,20 +24,11 @@ export interface DeviceBrowser {
 
 export async function startDeviceBrowser(images: Record<string, Uint8Array>): Promise<DeviceBrowser> {
   const [workers, version] = await Promise.all([buildDeviceWorkers(), ortWebVersion()]);
-  const entry = await build({
-    entryPoints: [join(import.meta.dirname, 'engine-entry.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-    define: deviceDefine(workers, version),
-  });
+  const entry = await bundleForBrowser(join(import.meta.dirname, 'engine-entry.ts'), deviceDefine(workers, version));
   const js = 'text/javascript; charset=utf-8';
   const files = new Map<string, { type: string; body: string | Uint8Array }>([
     ['/', { type: 'text/html', body: '<!doctype html><meta charset="utf-8"><title>device engine</title><script type="module" src="entry.js"></script>' }],
-    ['/entry.js', { type: js, body: entry.outputFiles[0].text }],
+    ['/entry.js', { type: js, body: entry.code }],
     [`/${workers.wasm.name}`, { type: js, body: workers.wasm.body }],
     ...Object.entries(images).map(([name, body]) => [`/${name}`, { type: 'image/png', body }] as const),
   ]);
