@@ -35,7 +35,7 @@ const bench: Bench = {
         const r = await browser.run('real', { images: ['target.png', 'target.png'], grid: GRID, threads, isolated });
         if (r.info.threads !== threads) throw new Error(`asked for ${threads} threads, the engine runs ${r.info.threads}`);
         const row = (what: string, ms: number, note?: string) => rows.push({ bench: 'on-device-browser', what: `${label}: ${what}`, medianMs: ms, minMs: ms, cpuMs: Number.NaN, runs: 1, ...(note ? { note } : {}) });
-        row('open (fetch from cache + patch + load)', r.info.openMs);
+        row('open in the worker (patch + load the sessions)', r.info.openMs);
         const measured = r.images[1];
         for (const [stage, ms] of Object.entries(measured.stages)) row(stage, ms, stage === 'sam2-decoder' ? `${GRID * GRID} prompts` : undefined);
         row('whole image', measured.totalMs, `${scene.width}×${scene.height}, load average ${loadavg()[0].toFixed(1)}`);
