@@ -1,6 +1,7 @@
 // Messages between the page's engine (web/src/device/engine.ts) and the model Web Worker
 // (web/device/worker.ts). Bytes cross as transferred ArrayBuffers.
-import type { DeviceCandidates, DeviceCandidatesOptions, DeviceEngineInfo } from '../src/device/engine.ts';
+import type { Stage } from '../../gpu-node/pipeline/stages.ts';
+import type { DeviceCandidates, DeviceCandidatesOptions, DeviceEngineInfo, DeviceStage } from '../src/device/engine.ts';
 
 /** One fetched file: its name in the manifest and its bytes. */
 export interface FileBytes {
@@ -33,3 +34,10 @@ export type FromWorker =
   | { type: 'open-failed'; message: string }
   | { type: 'result'; id: number; result: WorkerCandidates }
   | { type: 'error'; id: number; message: string };
+
+const DEVICE_STAGES: ReadonlySet<Stage> = new Set<DeviceStage>(['decode', 'sha256', 'resize1024', 'sam2-encoder', 'resize518', 'dinov2', 'sam2-decoder', 'proposal-filter', 'extract']);
+
+/** The pipeline stages a candidate set goes through (the others belong to references and matching). */
+export function isDeviceStage(stage: Stage): stage is DeviceStage {
+  return DEVICE_STAGES.has(stage);
+}

@@ -15,8 +15,10 @@ import { encodeTarget } from '../../gpu-node/pipeline/encode-target.ts';
 import { modelIdFromHashes } from '../../gpu-node/pipeline/model-id-digest.ts';
 import { pipelineIdOf, resolveProposalConfig } from '../../gpu-node/pipeline/presets.ts';
 import { timed } from '../../gpu-node/pipeline/stages.ts';
+import type { Stage } from '../../gpu-node/pipeline/stages.ts';
 import type { DeviceCandidatesOptions, DeviceStages } from '../src/device/engine.ts';
 import { decodeInBrowser } from './decode.ts';
+import { isDeviceStage } from './protocol.ts';
 import type { FromWorker, GraphBytes, ToWorker, WorkerCandidates } from './protocol.ts';
 
 interface Opened {
@@ -82,10 +84,8 @@ async function candidates(file: Blob, options: DeviceCandidatesOptions): Promise
   const { models, modelId } = opened;
   const config = resolveProposalConfig({ preset: options.preset, ...(options.pointsPerSide === undefined ? {} : { pointsPerSide: options.pointsPerSide }) });
   const stages: DeviceStages = {};
-  const observe = (stage: string, ms: number) => {
-    if (stage === 'decode' || stage === 'sha256' || stage === 'resize1024' || stage === 'sam2-encoder' || stage === 'resize518' || stage === 'dinov2' || stage === 'sam2-decoder' || stage === 'proposal-filter' || stage === 'extract') {
-      stages[stage] = (stages[stage] ?? 0) + ms;
-    }
+  const observe = (stage: Stage, ms: number) => {
+    if (isDeviceStage(stage)) stages[stage] = (stages[stage] ?? 0) + ms;
   };
   const image = await timed(observe, 'decode', () => decodeInBrowser(file));
   const imageSha256 = await timed(observe, 'sha256', () => sha256Hex(image.bytes));
