@@ -2,6 +2,8 @@
 // every runtime (edge/routes/web.ts): Workers have no file system, so the page, its script, its
 // style sheet and its icon travel inside the edge's own bundle. Asset names carry a content hash
 // (served as immutable); the HTML references them relatively, so the edge may sit under a path.
+// The on-device model workers (web/device/worker.ts, with onnxruntime-web) are their own assets,
+// and the engine the page imports lazily is its own chunk: the main bundle stays small.
 //   npx tsx web/build.ts          (npm run build:web; prestart, pretest and wrangler's [build] run it)
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -9,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
 
 const WEB = resolve(import.meta.dirname);
 export const ASSETS_MODULE = join(WEB, 'dist', 'assets.js');
@@ -28,10 +31,96 @@ export interface BuiltPage {
 
 const hashed = (stem: string, ext: string, body: string) => `assets/${stem}-${createHash('sha256').update(body).digest('hex').slice(0, 10)}.${ext}`;
 
+/** Which on-device worker asset runs which onnxruntime-web build and needs which WASM binary. */
+export const DEVICE_WORKERS = {
+  /** WASM only: onnxruntime-web/wasm, ort-wasm-simd-threaded.wasm (14 MB). */
+  wasm: { ort: 'onnxruntime-web/wasm', binary: 'ort-wasm-simd-threaded.wasm' },
+  /** WebGPU with WASM fallback: onnxruntime-web (JSEP), ort-wasm-simd-threaded.jsep.wasm (28 MB). */
+  webgpu: { ort: 'onnxruntime-web', binary: 'ort-wasm-simd-threaded.jsep.wasm' },
+} as const;
+export type DeviceWorkerKind = keyof typeof DEVICE_WORKERS;
+
+/** What the page's engine learns at build time (engine.ts declares it). */
+export interface DeviceBuildInfo {
+  /** Worker asset file names, beside the page's scripts. */
+  workers: Record<DeviceWorkerKind, string>;
+  /** WASM binary per worker. */
+  binaries: Record<DeviceWorkerKind, string>;
+  ortVersion: string;
+}
+
+/**
+ * The browser build of the gpu-node model code: the node runtime module is replaced by one that
+ * refuses, node: modules may only be imported lazily (by path-reading helpers the worker never
+ * calls) and stay out of the bundle; a static node: import is a build error.
+ */
+const browserModels: Plugin = {
+  name: 'refseg-browser-models',
+  setup(b) {
+    b.onResolve({ filter: /\/ort-node\.ts$/ }, () => ({ path: 'ort-node', namespace: 'refseg-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'refseg-stub' }, () => ({
+      contents: "export function openSession() { throw new Error('onnxruntime-node does not run in a browser; use the web runtime'); }",
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'dynamic-import'
+        ? { path: args.path, external: true }
+        : { errors: [{ text: `${args.path} imported statically by ${args.importer}: browser code must not load node: modules` }] },
+    );
+  },
+};
+
+export interface BuiltWorker {
+  name: string;
+  body: string;
+}
+
+/** The on-device model workers (web/device/worker.ts), one per onnxruntime-web build. */
+export async function buildDeviceWorkers(): Promise<Record<DeviceWorkerKind, BuiltWorker>> {
+  const one = async (kind: DeviceWorkerKind): Promise<BuiltWorker> => {
+    const result = await build({
+      entryPoints: [join(WEB, 'device', 'worker.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      write: false,
+      legalComments: 'none',
+      logLevel: 'silent',
+      alias: { 'onnxruntime-web': DEVICE_WORKERS[kind].ort },
+      plugins: [browserModels],
+    });
+    const body = result.outputFiles[0].text;
+    return { name: hashed(`device-worker-${kind}`, 'js', body).slice('assets/'.length), body };
+  };
+  const [wasm, webgpu] = await Promise.all([one('wasm'), one('webgpu')]);
+  return { wasm, webgpu };
+}
+
+export async function ortWebVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(WEB, '..', 'node_modules', 'onnxruntime-web', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** esbuild `define` that hands the engine its DeviceBuildInfo. */
+export function deviceDefine(workers: Record<DeviceWorkerKind, BuiltWorker>, ortVersion: string): Record<string, string> {
+  const info: DeviceBuildInfo = {
+    workers: { wasm: workers.wasm.name, webgpu: workers.webgpu.name },
+    binaries: { wasm: DEVICE_WORKERS.wasm.binary, webgpu: DEVICE_WORKERS.webgpu.binary },
+    ortVersion,
+  };
+  return { __REFSEG_DEVICE__: JSON.stringify(info) };
+}
+
 export async function buildPage(): Promise<BuiltPage> {
+  const [workers, ortVersion] = await Promise.all([buildDeviceWorkers(), ortWebVersion()]);
   const result = await build({
     entryPoints: { app: join(WEB, 'src', 'main.ts'), style: join(WEB, 'src', 'app.css') },
     bundle: true,
+    // Lazily imported modules (the on-device engine) become their own chunks, fetched on use.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
@@ -40,21 +129,29 @@ export async function buildPage(): Promise<BuiltPage> {
     outdir: 'out',
     legalComments: 'none',
     logLevel: 'silent',
+    define: deviceDefine(workers, ortVersion),
   });
   const text = (name: string) => {
-    const file = result.outputFiles.find((f) => f.path.endsWith(name));
+    const file = result.outputFiles.find((f) => f.path.endsWith(`/${name}`));
     if (!file) throw new Error(`esbuild produced no ${name}`);
     return file.text;
   };
   const js = text('app.js');
   const css = text('style.css');
   const icon = await readFile(join(WEB, 'icon.svg'), 'utf8');
+  const JS = 'text/javascript; charset=utf-8';
   const assets: Record<string, WebAsset> = {
-    [hashed('app', 'js', js)]: { type: 'text/javascript; charset=utf-8', body: js },
+    [hashed('app', 'js', js)]: { type: JS, body: js },
     [hashed('app', 'css', css)]: { type: 'text/css; charset=utf-8', body: css },
     [hashed('icon', 'svg', icon)]: { type: 'image/svg+xml', body: icon },
   };
   const [jsPath, cssPath, iconPath] = Object.keys(assets);
+  // Chunks keep esbuild's content-hashed names: app.js imports them by those names, beside itself.
+  for (const f of result.outputFiles) {
+    const name = f.path.split('/').pop()!;
+    if (name.startsWith('chunk-') && name.endsWith('.js')) assets[`assets/${name}`] = { type: JS, body: f.text };
+  }
+  for (const w of Object.values(workers)) assets[`assets/${w.name}`] = { type: JS, body: w.body };
   const html = (await readFile(join(WEB, 'index.html'), 'utf8')).replace('%APP_JS%', jsPath).replace('%APP_CSS%', cssPath).replace('%ICON%', iconPath);
   const sizes = Object.entries(assets).map(([path, a]) => ({ path, bytes: Buffer.byteLength(a.body), gzip: gzipSync(a.body).length }));
   return { html, assets, sizes };
