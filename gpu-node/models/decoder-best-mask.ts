@@ -8,8 +8,16 @@
 // With `filter`, the graph takes the official IoU threshold as a float scalar input
 // (`refseg_iou_threshold`, kept when iou > threshold, strictly, compared in float32 as torch does)
 // and returns only the kept prompts, plus `best_prompt` [K] int64: their indices in the batch.
-// Not yet used by the runner: the pipeline still reads all three planes (see the report of
-// issue 12); this module and its test are the graph half.
+// With `compact` (which implies `filter`), `best_logits` is replaced by what the host needs to
+// rebuild every decision it makes from those logits, exactly:
+//   best_sign [K, 256, 32] uint8: logit > 0 of each cell, 8 cells a byte (bit b of byte j = x 8j+b);
+//   edge_cell [E] int32 (flat index into [K, 256, 256]) and edge_logit [E] float32: the true
+//   logits of the cells that have a cell of the other sign within (refseg_edge_radius) [ry, rx].
+// The host's decisions read only signs (mask, area, box, pooling) except the full-resolution
+// resize, whose output pixel is interpolated only where its input window is mixed
+// (shared/matching/fullres-mask.ts); every cell of such a window lies within the window's span of
+// a cell of the other sign, so with the radius set to that span (edgeRadius) a plane rebuilt as
+// ±1 with the edge logits written over it gives the same masks as the real logits.
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
@@ -19,6 +27,8 @@ const T = onnx.AttributeProto.AttributeType;
 const PREFIX = 'refseg_best/';
 export const BEST_OUTPUTS = ['best_logits', 'best_iou', 'best_area', 'best_box'] as const;
 export const THRESHOLD_INPUT = 'refseg_iou_threshold';
+export const RADIUS_INPUT = 'refseg_edge_radius';
+export const COMPACT_OUTPUTS = ['best_iou', 'best_prompt', 'best_sign', 'edge_cell', 'edge_logit'] as const;
 
 function node(opType: string, inputs: string[], output: string, attrs: onnxProto.onnx.IAttributeProto[] = []): INodeProto {
   return { opType, name: PREFIX + output, input: inputs, output: [output], attribute: attrs };
@@ -31,6 +41,11 @@ function int64Const(name: string, values: number[]): INodeProto {
   return node('Constant', [], name, [{ name: 'value', type: T.TENSOR, t: { dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, rawData: raw } }]);
 }
 
+function int64Scalar(name: string, v: number): INodeProto {
+  const raw = new Uint8Array(new BigInt64Array([BigInt(v)]).buffer);
+  return node('Constant', [], name, [{ name: 'value', type: T.TENSOR, t: { dims: [], dataType: onnx.TensorProto.DataType.INT64, rawData: raw } }]);
+}
+
 function floatScalar(name: string, v: number): INodeProto {
   return node('Constant', [], name, [{ name: 'value', type: T.TENSOR, t: { dims: [], dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(new Float32Array([v]).buffer) } }]);
 }
@@ -40,7 +55,10 @@ function floatScalar(name: string, v: number): INodeProto {
  * BEST_OUTPUTS (`keepOriginal` keeps `masks` and `iou_predictions` too, for checks).
  * `masks` / `iou` name the decoder's [L, 3, 256, 256] logits and [L, 3] IoUs.
  */
-export function appendBestMask(modelBytes: Uint8Array, opts: { masks?: string; iou?: string; keepOriginal?: boolean; filter?: boolean } = {}): Uint8Array {
+export function appendBestMask(
+  modelBytes: Uint8Array,
+  opts: { masks?: string; iou?: string; keepOriginal?: boolean; filter?: boolean; compact?: boolean } = {},
+): Uint8Array {
   const masks = opts.masks ?? 'masks';
   const iou = opts.iou ?? 'iou_predictions';
   const model = onnx.ModelProto.decode(modelBytes);
@@ -81,7 +99,7 @@ export function appendBestMask(modelBytes: Uint8Array, opts: { masks?: string; i
   const I = onnx.TensorProto.DataType.INT64;
   const out = (name: string, elemType: number) => ({ name, type: { tensorType: { elemType } } });
   const outputs = [out('best_logits', F), out('best_iou', F), out('best_area', F), out('best_box', I)];
-  if (opts.filter) {
+  if (opts.filter || opts.compact) {
     // Rename the per-prompt values, then keep the rows whose IoU is above the threshold.
     const rename = new Map(BEST_OUTPUTS.map((o) => [o, p(`all_${o}`)]));
     for (const n of added) {
@@ -98,7 +116,93 @@ export function appendBestMask(modelBytes: Uint8Array, opts: { masks?: string; i
     graph.input = [...(graph.input ?? []), { name: THRESHOLD_INPUT, type: { tensorType: { elemType: F, shape: { dim: [] } } } }];
     outputs.push(out('best_prompt', I));
   }
+  if (opts.compact) {
+    added.push(...compaction());
+    graph.input = [...(graph.input ?? []), { name: RADIUS_INPUT, type: { tensorType: { elemType: I, shape: { dim: [{ dimValue: 2 }] } } } }];
+    outputs.splice(0, 1);
+    outputs.push(out('best_sign', onnx.TensorProto.DataType.UINT8), out('edge_cell', onnx.TensorProto.DataType.INT32), out('edge_logit', F));
+  }
   graph.node = [...(graph.node ?? []), ...added.filter((n) => n.opType === 'Constant'), ...added.filter((n) => n.opType !== 'Constant')];
   graph.output = [...(opts.keepOriginal ? (graph.output ?? []) : []), ...outputs];
   return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * Cells of `best_logits` [K, 256, 256] within [ry, rx] (RADIUS_INPUT) of a cell of the other
+ * sign, by window counts of the positive and the non-positive cells (a CumSum per axis, so the
+ * cost does not grow with the radius), and the packed signs.
+ */
+function compaction(): INodeProto[] {
+  const p = (s: string) => PREFIX + s;
+  const F = onnx.TensorProto.DataType.FLOAT;
+  const nodes: INodeProto[] = [
+    node('Greater', ['best_logits', p('zero')], p('c_positive')),
+    node('Cast', [p('c_positive')], p('c_pos'), [int('to', F)]),
+    node('Not', [p('c_positive')], p('c_nonpositive')),
+    node('Cast', [p('c_nonpositive')], p('c_neg'), [int('to', F)]),
+    int64Const(p('c_zero1'), [0]),
+    int64Const(p('c_one1'), [1]),
+    int64Const(p('c_side1'), [256]),
+    ...[0, 1].map((i) => node('Slice', [RADIUS_INPUT, int64Name(i), int64Name(i + 1)], p(`c_r${i}`))),
+    int64Const(p('c_i0'), [0]),
+    int64Const(p('c_i1'), [1]),
+    int64Const(p('c_i2'), [2]),
+  ];
+  function int64Name(i: number): string {
+    return p(`c_i${i}`);
+  }
+  // Window sum along `axis` (1: y, radius index 0; 2: x, radius index 1) of [K, 256, 256] `x`.
+  const windowSum = (x: string, axis: 1 | 2, tag: string): string => {
+    const r = p(`c_r${axis - 1}`);
+    const q = (s: string) => p(`c_${tag}${axis}_${s}`);
+    const padsBefore = axis === 1 ? [p('c_zero1'), q('r1'), p('c_zero1')] : [p('c_zero1'), p('c_zero1'), q('r1')];
+    const padsAfter = axis === 1 ? [p('c_zero1'), r, p('c_zero1')] : [p('c_zero1'), p('c_zero1'), r];
+    nodes.push(
+      node('Add', [r, p('c_one1')], q('r1')),
+      node('Concat', [...padsBefore, ...padsAfter], q('pads'), [int('axis', 0)]),
+      node('Pad', [x, q('pads')], q('padded')),
+      int64Const(q('axis'), [axis]),
+      int64Scalar(q('axis0d'), axis),
+      node('CumSum', [q('padded'), q('axis0d')], q('cum')),
+      node('Add', [r, q('r1')], q('from')),
+      node('Add', [q('from'), p('c_side1')], q('to')),
+      node('Slice', [q('cum'), q('from'), q('to'), q('axis')], q('upper')),
+      node('Slice', [q('cum'), p('c_zero1'), p('c_side1'), q('axis')], q('lower')),
+      node('Sub', [q('upper'), q('lower')], q('sum')),
+    );
+    return q('sum');
+  };
+  const nearPositive = windowSum(windowSum(p('c_pos'), 2, 'pos'), 1, 'pos');
+  const nearOther = windowSum(windowSum(p('c_neg'), 2, 'neg'), 1, 'neg');
+  nodes.push(
+    node('Greater', [nearPositive, p('zero')], p('c_has_pos')),
+    node('Greater', [nearOther, p('zero')], p('c_has_neg')),
+    node('And', [p('c_has_pos'), p('c_has_neg')], p('c_edge')),
+    int64Const(p('c_flat'), [-1]),
+    node('Reshape', [p('c_edge'), p('c_flat')], p('c_edge_flat')),
+    node('NonZero', [p('c_edge_flat')], p('c_edge_rows')),
+    node('Squeeze', [p('c_edge_rows'), p('axis0')], p('c_edge_index')),
+    node('Cast', [p('c_edge_index')], 'edge_cell', [int('to', onnx.TensorProto.DataType.INT32)]),
+    node('Reshape', ['best_logits', p('c_flat')], p('c_logits_flat')),
+    node('Gather', [p('c_logits_flat'), p('c_edge_index')], 'edge_logit', [int('axis', 0)]),
+    // 8 cells a byte: weights 1, 2, …, 128 along x, summed exactly in float32.
+    int64Const(p('c_bytes'), [0, 256, 32, 8]),
+    node('Reshape', [p('c_pos'), p('c_bytes')], p('c_octets')),
+    { ...node('Constant', [], p('c_bit_weights'), [{ name: 'value', type: T.TENSOR, t: { dims: [8], dataType: F, rawData: new Uint8Array(new Float32Array([1, 2, 4, 8, 16, 32, 64, 128]).buffer) } }]) },
+    node('Mul', [p('c_octets'), p('c_bit_weights')], p('c_weighted')),
+    int64Const(p('c_axis3'), [3]),
+    node('ReduceSum', [p('c_weighted'), p('c_axis3')], p('c_byte_values'), [int('keepdims', 0)]),
+    node('Cast', [p('c_byte_values')], 'best_sign', [int('to', onnx.TensorProto.DataType.UINT8)]),
+  );
+  return nodes;
+}
+
+/**
+ * Radius [ry, rx] in 256-grid cells that the full-resolution resize to height × width needs:
+ * per axis the span of one output pixel's input window (torch's antialiased bilinear: support 1
+ * when upsampling, 256/size when downsampling; method.md §7.3 rule 5), plus one.
+ */
+export function edgeRadius(height: number, width: number): [number, number] {
+  const axis = (size: number) => (size >= 256 ? 1 : Math.ceil((2 * 256) / size) + 1);
+  return [axis(height), axis(width)];
 }

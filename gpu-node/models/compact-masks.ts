@@ -1,0 +1,41 @@
+// The host half of the compact decoder outputs (decoder-best-mask.ts, `compact`): the kept
+// prompts' 256×256 planes rebuilt from their sign bits and edge logits. Every cell away from a
+// sign change becomes ±1, which decides the same masks, areas, boxes, embeddings and
+// full-resolution masks as its real logit (see decoder-best-mask.ts), at a fraction of the bytes
+// copied out of the runtime.
+import { ModelFormatError } from './errors.ts';
+
+const CELLS = 256 * 256;
+const BYTES = CELLS / 8;
+
+/** Proposals chosen in the graph: best of 3 by IoU, kept when IoU > threshold. */
+export interface BestMasks {
+  /** [count, 256, 256] logits (exact near sign changes, ±1 elsewhere when compact). */
+  logits: Float32Array;
+  /** Predicted IoU of each kept prompt. */
+  iou: Float32Array;
+  /** Index of each kept prompt among the prompts given. */
+  prompt: Int32Array;
+  count: number;
+  /** Bytes the runtime handed out for these results (what a GPU copies to the host). */
+  bytesOut: number;
+}
+
+/** Writes `count` planes at `into[at·65536 …]` from packed signs and the edge cells' logits. */
+export function rebuildPlanes(into: Float32Array, at: number, count: number, sign: Uint8Array, edgeCell: Int32Array, edgeLogit: Float32Array): void {
+  if (sign.length !== count * BYTES || edgeCell.length !== edgeLogit.length) {
+    throw new ModelFormatError(`compact decoder outputs do not agree: ${sign.length} sign bytes for ${count} masks, ${edgeCell.length} edge cells, ${edgeLogit.length} edge logits`);
+  }
+  const base = at * CELLS;
+  for (let i = 0; i < sign.length; i++) {
+    const byte = sign[i];
+    const o = base + i * 8;
+    for (let b = 0; b < 8; b++) into[o + b] = (byte >> b) & 1 ? 1 : -1;
+  }
+  const end = count * CELLS;
+  for (let e = 0; e < edgeCell.length; e++) {
+    const c = edgeCell[e];
+    if (!(c >= 0 && c < end)) throw new ModelFormatError(`compact decoder output: edge cell ${c} outside ${count} masks`);
+    into[base + c] = edgeLogit[e];
+  }
+}
