@@ -8,21 +8,32 @@ import { ModelFormatError } from './errors.ts';
 const CELLS = 256 * 256;
 const BYTES = CELLS / 8;
 
-/** Proposals chosen in the graph: best of 3 by IoU, kept when IoU > threshold. */
+/**
+ * Proposals chosen in the graph (best of 3 by IoU, kept when IoU > threshold), compact: the
+ * planes are rebuilt where they are used (rebuildPlanes), once, into the final buffer.
+ */
 export interface BestMasks {
-  /** [count, 256, 256] logits (exact near sign changes, ±1 elsewhere when compact). */
-  logits: Float32Array;
+  count: number;
   /** Predicted IoU of each kept prompt. */
   iou: Float32Array;
   /** Index of each kept prompt among the prompts given. */
   prompt: Int32Array;
-  count: number;
+  /** [count, 256, 32] packed signs (logit > 0), bit b of byte j = cell x 8j+b. */
+  sign: Uint8Array;
+  /** Flat indices into [count, 256, 256] of the cells whose logits are given. */
+  edgeCell: Int32Array;
+  edgeLogit: Float32Array;
   /** Bytes the runtime handed out for these results (what a GPU copies to the host). */
   bytesOut: number;
 }
 
+/** Every buffer of a BestMasks, to transfer it between threads. */
+export function bestMasksBuffers(b: BestMasks): ArrayBuffer[] {
+  return [b.iou, b.prompt, b.sign, b.edgeCell, b.edgeLogit].map((a) => a.buffer as ArrayBuffer);
+}
+
 /** Writes `count` planes at `into[at·65536 …]` from packed signs and the edge cells' logits. */
-export function rebuildPlanes(into: Float32Array, at: number, count: number, sign: Uint8Array, edgeCell: Int32Array, edgeLogit: Float32Array): void {
+export function rebuildPlanes(into: Float32Array, at: number, { count, sign, edgeCell, edgeLogit }: Pick<BestMasks, 'count' | 'sign' | 'edgeCell' | 'edgeLogit'>): void {
   if (sign.length !== count * BYTES || edgeCell.length !== edgeLogit.length) {
     throw new ModelFormatError(`compact decoder outputs do not agree: ${sign.length} sign bytes for ${count} masks, ${edgeCell.length} edge cells, ${edgeLogit.length} edge logits`);
   }

@@ -179,7 +179,7 @@ describe('appendBestMask compact', () => {
         expect(kept).toEqual([0, 1, 2, 4]);
         const count = kept.length;
         const rebuilt = new Float32Array(count * PLANE);
-        rebuildPlanes(rebuilt, 0, count, r.best_sign.data as Uint8Array, r.edge_cell.data as Int32Array, r.edge_logit.data as Float32Array);
+        rebuildPlanes(rebuilt, 0, { count, sign: r.best_sign.data as Uint8Array, edgeCell: r.edge_cell.data as Int32Array, edgeLogit: r.edge_logit.data as Float32Array });
         const real = d.best_logits.data as Float32Array;
         expect(rebuilt.every((v, i) => v > 0 === real[i] > 0)).toBe(true);
         // Upsampled (the usual case): only the cells along the sign changes (here several contours a plane).

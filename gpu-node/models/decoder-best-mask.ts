@@ -18,7 +18,10 @@
 // (shared/matching/fullres-mask.ts); every cell of such a window lies within the window's span of
 // a cell of the other sign, so with the radius set to that span (edgeRadius) a plane rebuilt as
 // ±1 with the edge logits written over it gives the same masks as the real logits.
+import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
+import type { ModelSource } from './backend.ts';
+import { externalDataFiles, readExternalData } from './graph-patch.ts';
 
 const { onnx } = onnxProto;
 type INodeProto = onnxProto.onnx.INodeProto;
@@ -205,4 +208,28 @@ function compaction(): INodeProto[] {
 export function edgeRadius(height: number, width: number): [number, number] {
   const axis = (size: number) => (size >= 256 ? 1 : Math.ceil((2 * 256) / size) + 1);
   return [axis(height), axis(width)];
+}
+
+/** What became of the post-decoder steps: in the graph, kept on the host on request, or not applicable to the graph. */
+export type BestMask = 'applied' | 'off' | 'none';
+
+/** Rank of a graph output's declared shape, or undefined when it has none. */
+function outputRank(graph: onnxProto.onnx.IGraphProto, name: string): number | undefined {
+  const o = (graph.output ?? []).find((v) => v.name === name);
+  return o?.type?.tensorType?.shape?.dim?.length;
+}
+
+/**
+ * `source` with the compact post-decoder steps appended (the original outputs kept, so one
+ * session serves both), when the decoder returns samexporter's [L, 3, 256, 256] `masks` and
+ * [L, 3] `iou_predictions`; else unchanged with `none` (the onnx-community export returns
+ * [B, L, 3, 256, 256] with the prompts on axis 1, which this surgery does not handle).
+ */
+export async function bestMaskSource(source: ModelSource, path: string): Promise<{ source: ModelSource; bestMask: BestMask }> {
+  const bytes = typeof source.model === 'string' ? await readFile(source.model) : source.model;
+  const graph = onnx.ModelProto.decode(bytes).graph;
+  if (!graph || outputRank(graph, 'masks') !== 4 || outputRank(graph, 'iou_predictions') !== 2) return { source, bestMask: 'none' };
+  const model = appendBestMask(bytes, { compact: true, keepOriginal: true });
+  const externalData = source.externalData ?? (await readExternalData(path, externalDataFiles(graph)));
+  return { source: externalData.length > 0 ? { model, externalData } : { model }, bestMask: 'applied' };
 }

@@ -20,5 +20,5 @@ export function proposeMasks(
   size: { width: number; height: number },
   observe?: StageObserver,
 ): Promise<LowResProposals> {
-  return config.preset === 'official' ? officialProposals(sam2, emb, config, observe) : amgProposals(sam2, emb, config, size, observe);
+  return config.preset === 'official' ? officialProposals(sam2, emb, config, observe, size) : amgProposals(sam2, emb, config, size, observe);
 }
