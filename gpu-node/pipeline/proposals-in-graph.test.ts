@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openModels, type Models } from '../models/index.ts';
 import { generateStandins, type StandinPaths } from '../standin/generate.ts';
 import { renderScene } from '../standin/scene.ts';
-import { candidateSet } from './candidates.ts';
+import { extractCandidates } from '../../shared/matching/index.ts';
+import { proposalInput } from './candidates.ts';
 import { resolveProposalConfig } from './presets.ts';
 import { analyseTarget } from './target.ts';
 
@@ -62,16 +63,23 @@ describe('official proposals in the decoder graph', () => {
     it(`give the host path's candidate set exactly at ${w}×${h}, with a tenth of the bytes or less`, async () => {
       const image = await scenePng(w, h);
       const [a, b] = await Promise.all([analyseTarget(inGraph, image), analyseTarget(onHost, image)]);
-      const config = resolveProposalConfig({ preset: 'official', pointsPerSide: 16, pointsPerBatch: 128 });
+      const config = resolveProposalConfig({ preset: 'official', pointsPerSide: 10, pointsPerBatch: 64 });
       const ids = { modelId: 'm', pipelineId: 'p' };
-      const [mine, theirs] = [await candidateSet(inGraph.sam2, a, config, ids), await candidateSet(onHost.sam2, b, config, ids)];
+      const [inputMine, inputTheirs] = [await proposalInput(inGraph.sam2, a, config), await proposalInput(onHost.sam2, b, config)];
+      // The compact path was taken: the planes hold ±1 away from the edges, the same signs everywhere.
+      const [lm, lt] = [inputMine.lowResLogits, inputTheirs.lowResLogits];
+      expect(lm.length).toBe(lt.length);
+      expect(lm.some((v, i) => v !== lt[i])).toBe(true);
+      expect(lm.every((v, i) => v > 0 === lt[i] > 0)).toBe(true);
+      expect(Array.from(inputMine.iou)).toEqual(Array.from(inputTheirs.iou));
+      const [mine, theirs] = [extractCandidates(inputMine, { imageSha256: 'x', ...ids }), extractCandidates(inputTheirs, { imageSha256: 'x', ...ids })];
       expect(theirs.candidates.length).toBeGreaterThanOrEqual(4);
       expect(mine.candidates.length).toBe(theirs.candidates.length);
       expect(mine).toEqual(theirs);
 
-      const points = Array.from({ length: 256 }, (_, i) => [(1023 * (i >> 4)) / 15, (1023 * (i & 15)) / 15]).flat();
+      const points = Array.from({ length: 100 }, (_, i) => [(1023 * Math.floor(i / 10)) / 9, (1023 * (i % 10)) / 9]).flat();
       const kept = await inGraph.sam2.proposePoints!(a.embeddings, points, { iouThreshold: 0.4, height: h, width: w });
-      const denseBytes = 256 * 3 * 256 * 256 * 4 + 256 * 3 * 4;
+      const denseBytes = 100 * 3 * 256 * 256 * 4 + 100 * 3 * 4;
       expect(kept.count).toBeGreaterThanOrEqual(4);
       expect(kept.bytesOut).toBeLessThan(denseBytes / 10);
     });
