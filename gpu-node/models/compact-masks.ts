@@ -38,10 +38,20 @@ export function rebuildPlanes(into: Float32Array, at: number, { count, sign, edg
     throw new ModelFormatError(`compact decoder outputs do not agree: ${sign.length} sign bytes for ${count} masks, ${edgeCell.length} edge cells, ${edgeLogit.length} edge logits`);
   }
   const base = at * CELLS;
-  for (let i = 0; i < sign.length; i++) {
+  // Runs of all-background or all-foreground bytes (most of a plane) become one native fill.
+  let i = 0;
+  while (i < sign.length) {
     const byte = sign[i];
+    if (byte === 0 || byte === 255) {
+      let j = i + 1;
+      while (j < sign.length && sign[j] === byte) j++;
+      into.fill(byte === 0 ? -1 : 1, base + i * 8, base + j * 8);
+      i = j;
+      continue;
+    }
     const o = base + i * 8;
     for (let b = 0; b < 8; b++) into[o + b] = (byte >> b) & 1 ? 1 : -1;
+    i++;
   }
   const end = count * CELLS;
   for (let e = 0; e < edgeCell.length; e++) {
