@@ -23,13 +23,16 @@ export interface BestMasks {
   /** Flat indices into [count, 256, 256] of the cells whose logits are given. */
   edgeCell: Int32Array;
   edgeLogit: Float32Array;
+  /** [count, dim] unit mask embeddings pooled in the graph (NaN rows for empty masks). */
+  embedding: Float32Array;
+  dim: number;
   /** Bytes the runtime handed out for these results (what a GPU copies to the host). */
   bytesOut: number;
 }
 
 /** Every buffer of a BestMasks, to transfer it between threads. */
 export function bestMasksBuffers(b: BestMasks): ArrayBuffer[] {
-  return [b.iou, b.prompt, b.sign, b.edgeCell, b.edgeLogit].map((a) => a.buffer as ArrayBuffer);
+  return [b.iou, b.prompt, b.sign, b.edgeCell, b.edgeLogit, b.embedding].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** Writes `count` planes at `into[at·65536 …]` from packed signs and the edge cells' logits. */

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { createFullResRenderer, scanLowResMask } from '../../shared/matching/index.ts';
+import { createFullResRenderer, createMaskPooler, scanLowResMask } from '../../shared/matching/index.ts';
 import { bestMultimask, maskPlane } from '../pipeline/multimask.ts';
 import { fillWeightless, WEIGHTLESS_DIR } from '../../test/real-graph/fill.ts';
 import { rebuildPlanes } from './compact-masks.ts';
-import { appendBestMask, edgeRadius, RADIUS_INPUT, THRESHOLD_INPUT } from './decoder-best-mask.ts';
+import { appendBestMask, edgeRadius, FEATURES_INPUT, RADIUS_INPUT, THRESHOLD_INPUT } from './decoder-best-mask.ts';
 
 const { onnx } = onnxProto;
 const PLANE = 256 * 256;
@@ -162,6 +162,8 @@ describe('appendBestMask compact', () => {
   it('rebuilds planes whose signs, boxes, areas and full-resolution masks equal the real logits at every image size', async () => {
     const n = 5;
     const logits = wavy(n);
+    const features = { data: Float32Array.from({ length: 37 * 37 * 8 }, (_, i) => Math.sin(i * 0.61) + ((i * 31) % 7) / 7), rows: 37, cols: 37, dim: 8 };
+    const pooler = createMaskPooler(features);
     const iou = Float32Array.from({ length: n * 3 }, (_, i) => [0.5, 0.8, 0.6, 0.3, 0.9][Math.floor(i / 3)] + (i % 3) * 0.01);
     const session = await ort.InferenceSession.create(appendBestMask(passThrough(), { compact: true }), { intraOpNumThreads: 1 });
     const dense = await ort.InferenceSession.create(appendBestMask(passThrough(), { filter: true }), { intraOpNumThreads: 1 });
@@ -172,6 +174,7 @@ describe('appendBestMask compact', () => {
           iou_in: new ort.Tensor('float32', iou, [n, 3]),
           [THRESHOLD_INPUT]: new ort.Tensor('float32', new Float32Array([Math.fround(0.4)]), []),
           [RADIUS_INPUT]: new ort.Tensor('int64', BigInt64Array.from(edgeRadius(height, width).map(BigInt)), [2]),
+          [FEATURES_INPUT]: new ort.Tensor('float32', features.data, [37 * 37, features.dim]),
         };
         const r = await session.run(feeds);
         const d = await dense.run(feeds);
@@ -187,9 +190,14 @@ describe('appendBestMask compact', () => {
         expect(edges).toBeGreaterThan(0);
         if (height >= 256 && width >= 256) expect(edges).toBeLessThan(rebuilt.length / 10);
         const renderer = createFullResRenderer(height, width);
+        const embedding = r.best_embedding.data as Float32Array;
+        expect(r.best_embedding.dims).toEqual([count, 8]);
         for (let k = 0; k < count; k++) {
           const a = scanLowResMask(rebuilt, k);
           const b = scanLowResMask(real, k);
+          // The pooling as matrix products in float32, against the host's float64 sums.
+          const host = pooler.embed(b)!;
+          host.forEach((v, j) => expect(Math.abs(embedding[k * 8 + j] - v)).toBeLessThan(2e-6));
           expect(a.box).toEqual(b.box);
           expect(a.area).toBe(b.area);
           expect(renderer.render(rebuilt, a).rle).toEqual(renderer.render(real, b).rle);

@@ -18,10 +18,18 @@
 // (shared/matching/fullres-mask.ts); every cell of such a window lies within the window's span of
 // a cell of the other sign, so with the radius set to that span (edgeRadius) a plane rebuilt as
 // ±1 with the edge logits written over it gives the same masks as the real logits.
+// The compact graph also pools the target's patch features (FEATURES_INPUT, [rows·cols, D]) over
+// each kept mask as one matrix product (method.md §3.4 step 3's cheaper form):
+//   best_embedding [K, D] = normalise((Ayᵀ·B·Ax)[K, rows·cols] × F / area),
+// with Ay, Ax torch's antialiased bilinear 256×rows and 256×cols matrices as constants, so the
+// host gets K×D floats instead of pooling; an empty mask gives a NaN row (officially the same).
 import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import type { ModelSource } from './backend.ts';
 import { externalDataFiles, readExternalData } from './graph-patch.ts';
+import { bilinearAaAxis } from '../../shared/resample/index.ts';
+
+const LOW_RES = 256;
 
 const { onnx } = onnxProto;
 type INodeProto = onnxProto.onnx.INodeProto;
@@ -31,7 +39,8 @@ const PREFIX = 'refseg_best/';
 export const BEST_OUTPUTS = ['best_logits', 'best_iou', 'best_area', 'best_box'] as const;
 export const THRESHOLD_INPUT = 'refseg_iou_threshold';
 export const RADIUS_INPUT = 'refseg_edge_radius';
-export const COMPACT_OUTPUTS = ['best_iou', 'best_prompt', 'best_sign', 'edge_cell', 'edge_logit'] as const;
+export const FEATURES_INPUT = 'refseg_patch_features';
+export const COMPACT_OUTPUTS = ['best_iou', 'best_prompt', 'best_sign', 'edge_cell', 'edge_logit', 'best_embedding'] as const;
 
 function node(opType: string, inputs: string[], output: string, attrs: onnxProto.onnx.IAttributeProto[] = []): INodeProto {
   return { opType, name: PREFIX + output, input: inputs, output: [output], attribute: attrs };
@@ -60,7 +69,7 @@ function floatScalar(name: string, v: number): INodeProto {
  */
 export function appendBestMask(
   modelBytes: Uint8Array,
-  opts: { masks?: string; iou?: string; keepOriginal?: boolean; filter?: boolean; compact?: boolean } = {},
+  opts: { masks?: string; iou?: string; keepOriginal?: boolean; filter?: boolean; compact?: boolean; patchGrid?: { rows: number; cols: number } } = {},
 ): Uint8Array {
   const masks = opts.masks ?? 'masks';
   const iou = opts.iou ?? 'iou_predictions';
@@ -120,10 +129,15 @@ export function appendBestMask(
     outputs.push(out('best_prompt', I));
   }
   if (opts.compact) {
-    added.push(...compaction());
-    graph.input = [...(graph.input ?? []), { name: RADIUS_INPUT, type: { tensorType: { elemType: I, shape: { dim: [{ dimValue: 2 }] } } } }];
+    const grid = opts.patchGrid ?? { rows: 37, cols: 37 };
+    added.push(...compaction(), ...pooling(grid.rows, grid.cols));
+    graph.input = [
+      ...(graph.input ?? []),
+      { name: RADIUS_INPUT, type: { tensorType: { elemType: I, shape: { dim: [{ dimValue: 2 }] } } } },
+      { name: FEATURES_INPUT, type: { tensorType: { elemType: F, shape: { dim: [{ dimValue: grid.rows * grid.cols }, { dimParam: 'D' }] } } } },
+    ];
     outputs.splice(0, 1);
-    outputs.push(out('best_sign', onnx.TensorProto.DataType.UINT8), out('edge_cell', onnx.TensorProto.DataType.INT32), out('edge_logit', F));
+    outputs.push(out('best_sign', onnx.TensorProto.DataType.UINT8), out('edge_cell', onnx.TensorProto.DataType.INT32), out('edge_logit', F), out('best_embedding', F));
   }
   graph.node = [...(graph.node ?? []), ...added.filter((n) => n.opType === 'Constant'), ...added.filter((n) => n.opType !== 'Constant')];
   graph.output = [...(opts.keepOriginal ? (graph.output ?? []) : []), ...outputs];
@@ -198,6 +212,48 @@ function compaction(): INodeProto[] {
     node('Cast', [p('c_byte_values')], 'best_sign', [int('to', onnx.TensorProto.DataType.UINT8)]),
   );
   return nodes;
+}
+
+function floatMatrix(name: string, dims: [number, number], values: Float32Array): INodeProto {
+  return node('Constant', [], name, [{ name: 'value', type: T.TENSOR, t: { dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(values.buffer.slice(0)) } }]);
+}
+
+/** torch's antialiased bilinear `n` → 256 as a dense 256×n matrix (row: grid position, column: cell). */
+function upsampleMatrix(n: number): Float32Array {
+  const axis = bilinearAaAxis(n, LOW_RES);
+  const m = new Float32Array(LOW_RES * n);
+  for (let x = 0; x < LOW_RES; x++) {
+    for (let j = 0; j < axis.size[x]; j++) m[x * n + axis.start[x] + j] = axis.weights[x * axis.maxSize + j];
+  }
+  return m;
+}
+
+/** best_embedding from the kept masks' cells (c_pos), their areas and the patch features. */
+function pooling(rows: number, cols: number): INodeProto[] {
+  const p = (s: string) => PREFIX + s;
+  // (Ayᵀ·B·Ax)ᵀ = (B·Ax)ᵀ·Ay, as 2-D products (onnxruntime's batched MatMul refuses a batch of 0
+  // kept masks), transposed back to the features' row-major order.
+  return [
+    floatMatrix(p('p_ax'), [LOW_RES, cols], upsampleMatrix(cols)),
+    floatMatrix(p('p_ay'), [LOW_RES, rows], upsampleMatrix(rows)),
+    int64Const(p('p_cells'), [0, rows * cols]),
+    floatScalar(p('p_eps'), 1e-12),
+    node('MatMul', [p('c_pos'), p('p_ax')], p('p_bx')),
+    node('Transpose', [p('p_bx')], p('p_bxT'), [ints('perm', [0, 2, 1])]),
+    int64Const(p('p_rows2d'), [-1, LOW_RES]),
+    int64Const(p('p_back3d'), [-1, cols, rows]),
+    node('Reshape', [p('p_bxT'), p('p_rows2d')], p('p_bxT2')),
+    node('MatMul', [p('p_bxT2'), p('p_ay')], p('p_wT2')),
+    node('Reshape', [p('p_wT2'), p('p_back3d')], p('p_wT')),
+    node('Transpose', [p('p_wT')], p('p_w'), [ints('perm', [0, 2, 1])]),
+    node('Reshape', [p('p_w'), p('p_cells')], p('p_w_flat')),
+    node('MatMul', [p('p_w_flat'), FEATURES_INPUT], p('p_sum')),
+    node('Unsqueeze', ['best_area', p('axis1')], p('p_area')),
+    node('Div', [p('p_sum'), p('p_area')], p('p_mean')),
+    node('ReduceL2', [p('p_mean')], p('p_norm'), [ints('axes', [1]), int('keepdims', 1)]),
+    node('Max', [p('p_norm'), p('p_eps')], p('p_floor')),
+    node('Div', [p('p_mean'), p('p_floor')], 'best_embedding'),
+  ];
 }
 
 /**

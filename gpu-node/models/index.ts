@@ -112,10 +112,11 @@ export interface Sam2Api {
   decodeBox(emb: Sam2Embeddings, boxes: ArrayLike<number>): Promise<Decoded>;
   /**
    * The official proposals of single positive points, chosen in the decoder graph: best of 3 by
-   * predicted IoU, kept when that IoU > iouThreshold (compared in float32), in prompt order.
+   * predicted IoU, kept when that IoU > iouThreshold (compared in float32), in prompt order,
+   * with each kept mask's embedding pooled from `features` (37×37×D patch tokens) in the graph.
    * Present only when the graph carries those steps (Sam2Info.bestMask 'applied').
    */
-  proposePoints?(emb: Sam2Embeddings, points: ArrayLike<number>, opts: { iouThreshold: number; height: number; width: number }): Promise<BestMasks>;
+  proposePoints?(emb: Sam2Embeddings, points: ArrayLike<number>, opts: { iouThreshold: number; height: number; width: number; features: Float32Array }): Promise<BestMasks>;
 }
 
 export interface DinoApi {
@@ -186,8 +187,8 @@ export async function openModels(opts: OpenModelsOptions): Promise<Models> {
       decodeBox: (emb, boxes) => pool.run({ op: 'decodeBoxes', emb, boxes: Float32Array.from(boxes) }),
       ...(info.sam2.bestMask === 'applied'
         ? {
-            proposePoints: (emb: Sam2Embeddings, points: ArrayLike<number>, o: { iouThreshold: number; height: number; width: number }) =>
-              pool.run({ op: 'proposePoints', emb, points: Float32Array.from(points), iouThreshold: Math.fround(o.iouThreshold), size: { height: o.height, width: o.width } }),
+            proposePoints: (emb: Sam2Embeddings, points: ArrayLike<number>, o: { iouThreshold: number; height: number; width: number; features: Float32Array }) =>
+              pool.run({ op: 'proposePoints', emb, points: Float32Array.from(points), iouThreshold: Math.fround(o.iouThreshold), size: { height: o.height, width: o.width }, features: o.features }),
           }
         : {}),
     },

@@ -37,7 +37,7 @@ export type Request =
   | { op: 'decodePoints'; emb: Sam2Embeddings; points: Float32Array; labels: Int32Array }
   | { op: 'decodePrompt'; emb: Sam2Embeddings; points: Float32Array; labels: Int32Array }
   | { op: 'decodeBoxes'; emb: Sam2Embeddings; boxes: Float32Array }
-  | { op: 'proposePoints'; emb: Sam2Embeddings; points: Float32Array; iouThreshold: number; size: { height: number; width: number } }
+  | { op: 'proposePoints'; emb: Sam2Embeddings; points: Float32Array; iouThreshold: number; size: { height: number; width: number }; features: Float32Array }
   | { op: 'patchFeatures'; pixels: Float32Array };
 
 export interface ResultOf {

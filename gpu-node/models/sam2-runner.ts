@@ -15,7 +15,8 @@ import {
 } from './backend.ts';
 import { ModelFormatError, ModelInputError } from './errors.ts';
 import type { BestMasks } from './compact-masks.ts';
-import { bestMaskSource, COMPACT_OUTPUTS, edgeRadius, RADIUS_INPUT, THRESHOLD_INPUT, type BestMask } from './decoder-best-mask.ts';
+import { bestMaskSource, COMPACT_OUTPUTS, edgeRadius, FEATURES_INPUT, RADIUS_INPUT, THRESHOLD_INPUT, type BestMask } from './decoder-best-mask.ts';
+import { DINO_GRID } from './dino-runner.ts';
 import { decoderSource, type MaskClip } from './decoder-clip.ts';
 import { imageOnceSource, type ImageOnce } from './decoder-image-once.ts';
 import { pairVariant } from './files.ts';
@@ -98,6 +99,7 @@ export interface Decoded {
 
 const IMAGE_VALUES = 3 * 1024 * 1024;
 const LOW_RES_CELLS = LOW_RES * LOW_RES;
+const PATCHES = DINO_GRID * DINO_GRID;
 const LEVEL_SIZES = LEVEL_SHAPES.map((s) => s.reduce((a: number, b: number) => a * b, 1));
 
 export class Sam2Runner {
@@ -116,7 +118,11 @@ export class Sam2Runner {
     this.denseOutputs = [spec.masksOutput, spec.iouOutput];
     this.denseExtra =
       info.bestMask === 'applied'
-        ? { [THRESHOLD_INPUT]: floatTensor(new Float32Array([0]), []), [RADIUS_INPUT]: int64Tensor(new BigInt64Array([1n, 1n]), [2]) }
+        ? {
+            [THRESHOLD_INPUT]: floatTensor(new Float32Array([0]), []),
+            [RADIUS_INPUT]: int64Tensor(new BigInt64Array([1n, 1n]), [2]),
+            [FEATURES_INPUT]: floatTensor(new Float32Array(PATCHES), [PATCHES, 1]),
+          }
         : {};
   }
 
@@ -127,7 +133,7 @@ export class Sam2Runner {
     const decoder = await openSession(best.source, settings);
     const where = `${files.encoder} + ${files.decoder}`;
     // The inputs refseg's own post-decoder steps added are not the export's.
-    const exported = decoder.session.inputNames.filter((n) => n !== THRESHOLD_INPUT && n !== RADIUS_INPUT);
+    const exported = decoder.session.inputNames.filter((n) => n !== THRESHOLD_INPUT && n !== RADIUS_INPUT && n !== FEATURES_INPUT);
     const layoutOf = (encoderInputs: readonly string[]) => detectLayout(encoderInputs, exported, where);
     let spec: LayoutSpec;
     let encoder: OpenedSession;
@@ -212,16 +218,19 @@ export class Sam2Runner {
    * 'applied'): best of 3 by IoU, kept when IoU > iouThreshold (a float32 value), as planes that
    * decide the same masks as the real logits for a height × width image (compact-masks.ts).
    */
-  async proposePoints(levels: Levels, points: Float32Array, iouThreshold: number, size: { height: number; width: number }): Promise<BestMasks> {
+  async proposePoints(levels: Levels, points: Float32Array, iouThreshold: number, size: { height: number; width: number }, features: Float32Array): Promise<BestMasks> {
     if (this.info.bestMask !== 'applied') throw new ModelInputError(`this decoder has no post-decoder steps (bestMask: ${this.info.bestMask})`);
     if (points.length % 2 !== 0) throw new ModelInputError(`points need 2 numbers each, got ${points.length}`);
+    if (features.length === 0 || features.length % PATCHES !== 0) throw new ModelInputError(`patch features must be ${DINO_GRID}×${DINO_GRID}×D floats, got ${features.length}`);
+    const dim = features.length / PATCHES;
     const n = points.length / 2;
     const labels = new Int32Array(n).fill(1);
     const extra = {
       [THRESHOLD_INPUT]: floatTensor(new Float32Array([iouThreshold]), []),
       [RADIUS_INPUT]: int64Tensor(BigInt64Array.from(edgeRadius(size.height, size.width), BigInt), [2]),
+      [FEATURES_INPUT]: floatTensor(features, [PATCHES, dim]),
     };
-    const parts: { start: number; iou: Float32Array; prompt: BigInt64Array; sign: Uint8Array; edgeCell: Int32Array; edgeLogit: Float32Array }[] = [];
+    const parts: { start: number; iou: Float32Array; prompt: BigInt64Array; sign: Uint8Array; edgeCell: Int32Array; edgeLogit: Float32Array; embedding: Float32Array }[] = [];
     let count = 0;
     let bytesOut = 0;
     for (let start = 0; start < n; start += this.promptBatch) {
@@ -234,6 +243,7 @@ export class Sam2Runner {
         sign: out.best_sign.data as Uint8Array,
         edgeCell: out.edge_cell.data as Int32Array,
         edgeLogit: floatData(out.edge_logit),
+        embedding: floatData(out.best_embedding),
       };
       for (const name of COMPACT_OUTPUTS) bytesOut += (out[name].data as ArrayBufferView).byteLength;
       parts.push(part);
@@ -245,6 +255,7 @@ export class Sam2Runner {
     const edges = parts.reduce((e, p) => e + p.edgeCell.length, 0);
     const edgeCell = new Int32Array(edges);
     const edgeLogit = new Float32Array(edges);
+    const embedding = new Float32Array(count * dim);
     let at = 0;
     let e = 0;
     for (const part of parts) {
@@ -254,10 +265,11 @@ export class Sam2Runner {
       sign.set(part.sign, (at * LOW_RES_CELLS) / 8);
       for (let i = 0; i < part.edgeCell.length; i++) edgeCell[e + i] = part.edgeCell[i] + at * LOW_RES_CELLS;
       edgeLogit.set(part.edgeLogit, e);
+      embedding.set(part.embedding, at * dim);
       at += k;
       e += part.edgeCell.length;
     }
-    return { count, iou, prompt, sign, edgeCell, edgeLogit, bytesOut };
+    return { count, iou, prompt, sign, edgeCell, edgeLogit, embedding, dim, bytesOut };
   }
 
   private async decode(n: number, batch: number, feeds: (start: number, count: number) => Feeds): Promise<Decoded> {

@@ -63,7 +63,7 @@ async function handle(sam2: Sam2Runner, dino: DinoRunner, req: Request): Promise
       return [d, [d.logits.buffer as ArrayBuffer, d.iou.buffer as ArrayBuffer]];
     }
     case 'proposePoints': {
-      const b = await sam2.proposePoints(levelsOf(req.emb), req.points, req.iouThreshold, req.size);
+      const b = await sam2.proposePoints(levelsOf(req.emb), req.points, req.iouThreshold, req.size, req.features);
       return [b, bestMasksBuffers(b)];
     }
     case 'patchFeatures': {

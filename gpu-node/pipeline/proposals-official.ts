@@ -7,6 +7,7 @@
 // When the decoder graph carries these steps (Sam2Api.proposePoints, decoder-best-mask.ts) they
 // run there and only the kept prompts' compact masks leave the runtime; else on the host.
 import { rebuildPlanes } from '../models/index.ts';
+import type { PatchFeatures } from '../../shared/matching/index.ts';
 import type { BestMasks, Sam2Api, Sam2Embeddings } from '../models/index.ts';
 import { officialGrid } from './grid.ts';
 import { bestMultimask, LOW_RES_CELLS, LogitsCollector, maskPlane } from './multimask.ts';
@@ -20,17 +21,18 @@ export async function officialProposals(
   emb: Sam2Embeddings,
   config: OfficialConfig,
   observe?: StageObserver,
-  size?: { width: number; height: number },
+  image?: { width: number; height: number; features?: PatchFeatures },
 ): Promise<LowResProposals> {
   const points = officialGrid(config.pointsPerSide);
   const n = points.length / 2;
   // torch compares a float32 tensor with a Python float in float32.
   const threshold = Math.fround(config.iouThreshold);
-  if (sam2.proposePoints && size) {
+  if (sam2.proposePoints && image?.features) {
+    const { width, height, features } = image as Required<typeof image>;
     const parts: BestMasks[] = [];
     for (let start = 0; start < n; start += config.pointsPerBatch) {
       const batch = points.subarray(2 * start, 2 * Math.min(n, start + config.pointsPerBatch));
-      parts.push(await timed(observe, 'sam2-decoder', () => sam2.proposePoints!(emb, batch, { iouThreshold: threshold, ...size })));
+      parts.push(await timed(observe, 'sam2-decoder', () => sam2.proposePoints!(emb, batch, { iouThreshold: threshold, width, height, features: features.data })));
     }
     return timed(observe, 'proposal-filter', () => rebuild(parts));
   }
@@ -54,11 +56,14 @@ function rebuild(parts: readonly BestMasks[]): LowResProposals {
   const count = parts.reduce((k, p) => k + p.count, 0);
   const logits = new Float32Array(count * LOW_RES_CELLS);
   const iou = new Float32Array(count);
+  const dim = parts[0]?.dim ?? 0;
+  const embeddings = new Float32Array(count * dim);
   let at = 0;
   for (const p of parts) {
     rebuildPlanes(logits, at, p);
     iou.set(p.iou, at);
+    embeddings.set(p.embedding, at * dim);
     at += p.count;
   }
-  return { logits, iou };
+  return { logits, iou, embeddings };
 }

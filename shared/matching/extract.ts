@@ -4,6 +4,7 @@ import type { Candidate, CandidateSet } from '../types.ts';
 import { createMaskPooler } from './embedding.ts';
 import { createFullResRenderer } from './fullres-mask.ts';
 import { scanLowResMask } from './low-res-mask.ts';
+import { ShapeMismatchError } from './errors.ts';
 import { checkedProposalCount } from './proposal-input.ts';
 import type { ProposalInput } from './proposal-input.ts';
 
@@ -21,12 +22,15 @@ export interface CandidateSetIdentity {
  */
 export function extractCandidates(input: ProposalInput, identity: CandidateSetIdentity): CandidateSet {
   const n = checkedProposalCount(input);
-  const pooler = createMaskPooler(input.features);
+  const dim = input.features.dim;
+  const pooled = input.embeddings;
+  if (pooled && pooled.length !== n * dim) throw new ShapeMismatchError(`${pooled.length} embedding values for ${n} proposals of dimension ${dim}`);
+  const pooler = pooled ? undefined : createMaskPooler(input.features);
   const renderer = createFullResRenderer(input.height, input.width);
   const candidates: Candidate[] = [];
   for (let i = 0; i < n; i++) {
     const mask = scanLowResMask(input.lowResLogits, i);
-    const embedding = pooler.embed(mask);
+    const embedding = pooled ? (mask.area === 0 ? null : pooled.slice(i * dim, (i + 1) * dim)) : pooler!.embed(mask);
     if (embedding === null) continue;
     candidates.push({ iou: input.iou[i], box256: mask.box, embedding, mask: renderer.render(input.lowResLogits, mask).rle });
   }

@@ -11,6 +11,11 @@ export interface ProposalInput {
   iou: ArrayLike<number>;
   /** Target patch features [rows, cols, D]. */
   features: PatchFeatures;
+  /**
+   * [n, D] unit mask embeddings already pooled from `features` (by the device: the GPU node's
+   * decoder graph), used instead of pooling here; rows of empty masks are ignored.
+   */
+  embeddings?: Float32Array;
   /** Original image size: masks and boxes are reported at this resolution. */
   height: number;
   width: number;

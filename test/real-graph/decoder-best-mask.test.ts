@@ -1,12 +1,13 @@
 // The official proposal steps in the real samexporter SAM2.1-tiny decoder (weights refilled),
 // through refseg's runner: the prompts kept, their IoUs, the sign of every cell of their masks and
-// the candidate set extracted from them equal the host path's (all three masks copied out, best
+// the candidate set extracted from them (embeddings pooled in the graph: within 2e-6) equal the host path's (all three masks copied out, best
 // of 3 and the filter in JS). Levels are synthetic (no encoder run); 24 prompts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractCandidates } from '../../shared/matching/index.ts';
+import type { CandidateSet } from '../../shared/types.ts';
 import { rebuildPlanes } from '../../gpu-node/models/compact-masks.ts';
 import { Sam2Runner } from '../../gpu-node/models/sam2-runner.ts';
 import { levelTensors } from '../../gpu-node/models/sam2-layout.ts';
@@ -57,7 +58,8 @@ describe('the official proposal steps in the real decoder graph', () => {
       host.push(maskPlane(dense, p, bestMultimask(dense, p)), best[p]);
       hostPrompts.push(p);
     }
-    const kept = await on.proposePoints(levels, points, threshold, { height: HEIGHT, width: WIDTH });
+    const features = { data: level(37 * 37 * 32, 4), rows: 37, cols: 37, dim: 32 };
+    const kept = await on.proposePoints(levels, points, threshold, { height: HEIGHT, width: WIDTH }, features.data);
     expect(hostPrompts.length).toBeGreaterThan(0);
     expect(hostPrompts.length).toBeLessThan(PROMPTS);
     expect([...kept.prompt]).toEqual(hostPrompts);
@@ -71,12 +73,16 @@ describe('the official proposal steps in the real decoder graph', () => {
     // The two sessions run the same decoder nodes: no cell changes sign.
     expect(flipped).toBe(0);
 
-    const features = { data: level(37 * 37 * 32, 4), rows: 37, cols: 37, dim: 32 };
     const ids = { imageSha256: 'x', modelId: 'm', pipelineId: 'p' };
-    const mine = extractCandidates({ lowResLogits: logits, iou: kept.iou, features, height: HEIGHT, width: WIDTH }, ids);
+    const mine = extractCandidates({ lowResLogits: logits, iou: kept.iou, features, height: HEIGHT, width: WIDTH, embeddings: kept.embedding }, ids);
     const theirs = extractCandidates({ lowResLogits: hostOut.logits, iou: hostOut.iou, features, height: HEIGHT, width: WIDTH }, ids);
     expect(mine.candidates.length).toBe(hostPrompts.length);
-    expect(mine).toEqual(theirs);
+    const strip = (s: CandidateSet) => s.candidates.map(({ embedding: _e, ...rest }) => rest);
+    expect(strip(mine)).toEqual(strip(theirs));
+    // Pooled in the graph in float32, on the host in float64.
+    let worst = 0;
+    mine.candidates.forEach((c, k) => c.embedding.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - theirs.candidates[k].embedding[j])))));
+    expect(worst).toBeLessThan(2e-6);
 
     const denseBytes = dense.logits.byteLength + dense.iou.byteLength;
     expect(kept.bytesOut).toBeLessThan(denseBytes / 3);
