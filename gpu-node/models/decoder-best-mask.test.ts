@@ -203,6 +203,17 @@ describe('appendBestMask compact', () => {
           expect(renderer.render(rebuilt, a).rle).toEqual(renderer.render(real, b).rle);
         }
       }
+      // A batch that keeps no prompt (onnxruntime's batched MatMul refused K = 0 once).
+      const none = await session.run({
+        masks_in: new ort.Tensor('float32', logits, [n, 3, 256, 256]),
+        iou_in: new ort.Tensor('float32', iou, [n, 3]),
+        [THRESHOLD_INPUT]: new ort.Tensor('float32', new Float32Array([0.99]), []),
+        [RADIUS_INPUT]: new ort.Tensor('int64', new BigInt64Array([1n, 1n]), [2]),
+        [FEATURES_INPUT]: new ort.Tensor('float32', features.data, [37 * 37, features.dim]),
+      });
+      expect(none.best_sign.dims).toEqual([0, 256, 32]);
+      expect(none.edge_cell.dims).toEqual([0]);
+      expect(none.best_embedding.dims).toEqual([0, 8]);
     } finally {
       await session.release();
       await dense.release();
