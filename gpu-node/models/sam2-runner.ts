@@ -104,7 +104,10 @@ const LEVEL_SIZES = LEVEL_SHAPES.map((s) => s.reduce((a: number, b: number) => a
 
 export class Sam2Runner {
   private readonly zeros = new ZeroMasks();
-  /** With the post-decoder steps in the graph, dense runs still feed their inputs (any value) and fetch only the logits. */
+  /**
+   * With the post-decoder steps in the graph, dense runs still feed their inputs and fetch only
+   * the logits; a threshold of +∞ keeps no prompt, so those steps cost next to nothing.
+   */
   private readonly denseExtra: Feeds;
   private readonly denseOutputs: string[];
 
@@ -119,7 +122,7 @@ export class Sam2Runner {
     this.denseExtra =
       info.bestMask === 'applied'
         ? {
-            [THRESHOLD_INPUT]: floatTensor(new Float32Array([0]), []),
+            [THRESHOLD_INPUT]: floatTensor(new Float32Array([Infinity]), []),
             [RADIUS_INPUT]: int64Tensor(new BigInt64Array([1n, 1n]), [2]),
             [FEATURES_INPUT]: floatTensor(new Float32Array(PATCHES), [PATCHES, 1]),
           }

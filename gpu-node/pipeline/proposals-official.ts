@@ -34,7 +34,7 @@ export async function officialProposals(
       const batch = points.subarray(2 * start, 2 * Math.min(n, start + config.pointsPerBatch));
       parts.push(await timed(observe, 'sam2-decoder', () => sam2.proposePoints!(emb, batch, { iouThreshold: threshold, width, height, features: features.data })));
     }
-    return timed(observe, 'proposal-filter', () => rebuild(parts));
+    return timed(observe, 'proposal-filter', () => rebuildProposals(parts));
   }
   const kept = new LogitsCollector();
   for (let start = 0; start < n; start += config.pointsPerBatch) {
@@ -52,7 +52,7 @@ export async function officialProposals(
 }
 
 /** The kept planes of every batch, rebuilt once into one [n, 256, 256] buffer. */
-function rebuild(parts: readonly BestMasks[]): LowResProposals {
+export function rebuildProposals(parts: readonly BestMasks[]): LowResProposals {
   const count = parts.reduce((k, p) => k + p.count, 0);
   const logits = new Float32Array(count * LOW_RES_CELLS);
   const iou = new Float32Array(count);

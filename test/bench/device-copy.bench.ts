@@ -18,6 +18,7 @@ import { openModels, rebuildPlanes, type BestMasks, type Decoded, type Models } 
 import { Sam2Runner } from '../../gpu-node/models/sam2-runner.ts';
 import { levelTensors } from '../../gpu-node/models/sam2-layout.ts';
 import { officialGrid } from '../../gpu-node/pipeline/grid.ts';
+import { rebuildProposals } from '../../gpu-node/pipeline/proposals-official.ts';
 import { bestMultimask, LogitsCollector, maskPlane } from '../../gpu-node/pipeline/multimask.ts';
 import { analyseTarget } from '../../gpu-node/pipeline/target.ts';
 import { generateStandins } from '../../gpu-node/standin/generate.ts';
@@ -52,18 +53,8 @@ function hostBefore(parts: readonly Decoded[], threshold: number, features: Para
 
 /** The host half after: the kept planes rebuilt once from the compact outputs, then extraction with the device's embeddings. */
 function hostAfter(parts: readonly BestMasks[], features: Parameters<typeof extractCandidates>[0]['features'], size: { width: number; height: number }) {
-  const count = parts.reduce((k, p) => k + p.count, 0);
-  const logits = new Float32Array(count * 65536);
-  const iou = new Float32Array(count);
-  const embeddings = new Float32Array(count * features.dim);
-  let at = 0;
-  for (const p of parts) {
-    rebuildPlanes(logits, at, p);
-    iou.set(p.iou, at);
-    embeddings.set(p.embedding, at * features.dim);
-    at += p.count;
-  }
-  return extractCandidates({ lowResLogits: logits, iou, features, embeddings, ...size }, { imageSha256: 'x', modelId: 'm', pipelineId: 'p' });
+  const { logits, iou, embeddings } = rebuildProposals(parts);
+  return extractCandidates({ lowResLogits: logits, iou, features, ...(embeddings ? { embeddings } : {}), ...size }, { imageSha256: 'x', modelId: 'm', pipelineId: 'p' });
 }
 
 async function standinRows(dir: string): Promise<BenchRow[]> {
