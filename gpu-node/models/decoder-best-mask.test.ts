@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { scanLowResMask } from '../../shared/matching/index.ts';
+import { createFullResRenderer, createMaskPooler, scanLowResMask } from '../../shared/matching/index.ts';
 import { bestMultimask, maskPlane } from '../pipeline/multimask.ts';
 import { fillWeightless, WEIGHTLESS_DIR } from '../../test/real-graph/fill.ts';
-import { appendBestMask, THRESHOLD_INPUT } from './decoder-best-mask.ts';
+import { rebuildPlanes } from './compact-masks.ts';
+import { appendBestMask, edgeRadius, FEATURES_INPUT, RADIUS_INPUT, THRESHOLD_INPUT } from './decoder-best-mask.ts';
 
 const { onnx } = onnxProto;
 const PLANE = 256 * 256;
@@ -137,5 +138,91 @@ describe('appendBestMask', () => {
     } finally {
       await session.release();
     }
+  });
+});
+
+describe('appendBestMask compact', () => {
+  /** Smooth logits with many sign changes: blobs, stripes, a plane of zeros and a full one. */
+  function wavy(n: number): Float32Array {
+    const logits = new Float32Array(n * 3 * PLANE);
+    for (let p = 0; p < n; p++) {
+      for (let t = 0; t < 3; t++) {
+        const o = (p * 3 + t) * PLANE;
+        for (let y = 0; y < 256; y++) {
+          for (let x = 0; x < 256; x++) {
+            const v = Math.sin(x * (0.05 + 0.02 * p) + t) * Math.cos(y * (0.03 + 0.01 * t) + p) - 0.2 + 0.1 * p;
+            logits[o + y * 256 + x] = p === 3 ? 0 : p === 4 ? 5 + v : v * 7;
+          }
+        }
+      }
+    }
+    return logits;
+  }
+
+  it('rebuilds planes whose signs, boxes, areas and full-resolution masks equal the real logits at every image size', async () => {
+    const n = 5;
+    const logits = wavy(n);
+    const features = { data: Float32Array.from({ length: 37 * 37 * 8 }, (_, i) => Math.sin(i * 0.61) + ((i * 31) % 7) / 7), rows: 37, cols: 37, dim: 8 };
+    const pooler = createMaskPooler(features);
+    const iou = Float32Array.from({ length: n * 3 }, (_, i) => [0.5, 0.8, 0.6, 0.3, 0.9][Math.floor(i / 3)] + (i % 3) * 0.01);
+    const session = await ort.InferenceSession.create(appendBestMask(passThrough(), { compact: true }), { intraOpNumThreads: 1 });
+    const dense = await ort.InferenceSession.create(appendBestMask(passThrough(), { filter: true }), { intraOpNumThreads: 1 });
+    try {
+      for (const [height, width] of [[480, 640], [256, 256], [100, 300], [37, 1000], [1, 2]]) {
+        const feeds = {
+          masks_in: new ort.Tensor('float32', logits, [n, 3, 256, 256]),
+          iou_in: new ort.Tensor('float32', iou, [n, 3]),
+          [THRESHOLD_INPUT]: new ort.Tensor('float32', new Float32Array([Math.fround(0.4)]), []),
+          [RADIUS_INPUT]: new ort.Tensor('int64', BigInt64Array.from(edgeRadius(height, width).map(BigInt)), [2]),
+          [FEATURES_INPUT]: new ort.Tensor('float32', features.data, [37 * 37, features.dim]),
+        };
+        const r = await session.run(feeds);
+        const d = await dense.run(feeds);
+        const kept = [...(r.best_prompt.data as BigInt64Array)].map(Number);
+        expect(kept).toEqual([0, 1, 2, 4]);
+        const count = kept.length;
+        const rebuilt = new Float32Array(count * PLANE);
+        rebuildPlanes(rebuilt, 0, { count, sign: r.best_sign.data as Uint8Array, edgeCell: r.edge_cell.data as Int32Array, edgeLogit: r.edge_logit.data as Float32Array });
+        const real = d.best_logits.data as Float32Array;
+        expect(rebuilt.every((v, i) => v > 0 === real[i] > 0)).toBe(true);
+        // Upsampled (the usual case): only the cells along the sign changes (here several contours a plane).
+        const edges = (r.edge_cell.data as Int32Array).length;
+        expect(edges).toBeGreaterThan(0);
+        if (height >= 256 && width >= 256) expect(edges).toBeLessThan(rebuilt.length / 10);
+        const renderer = createFullResRenderer(height, width);
+        const embedding = r.best_embedding.data as Float32Array;
+        expect(r.best_embedding.dims).toEqual([count, 8]);
+        for (let k = 0; k < count; k++) {
+          const a = scanLowResMask(rebuilt, k);
+          const b = scanLowResMask(real, k);
+          // The pooling as matrix products in float32, against the host's float64 sums.
+          const host = pooler.embed(b)!;
+          host.forEach((v, j) => expect(Math.abs(embedding[k * 8 + j] - v)).toBeLessThan(2e-6));
+          expect(a.box).toEqual(b.box);
+          expect(a.area).toBe(b.area);
+          expect(renderer.render(rebuilt, a).rle).toEqual(renderer.render(real, b).rle);
+        }
+      }
+      // A batch that keeps no prompt (onnxruntime's batched MatMul refused K = 0 once).
+      const none = await session.run({
+        masks_in: new ort.Tensor('float32', logits, [n, 3, 256, 256]),
+        iou_in: new ort.Tensor('float32', iou, [n, 3]),
+        [THRESHOLD_INPUT]: new ort.Tensor('float32', new Float32Array([0.99]), []),
+        [RADIUS_INPUT]: new ort.Tensor('int64', new BigInt64Array([1n, 1n]), [2]),
+        [FEATURES_INPUT]: new ort.Tensor('float32', features.data, [37 * 37, features.dim]),
+      });
+      expect(none.best_sign.dims).toEqual([0, 256, 32]);
+      expect(none.edge_cell.dims).toEqual([0]);
+      expect(none.best_embedding.dims).toEqual([0, 8]);
+    } finally {
+      await session.release();
+      await dense.release();
+    }
+  });
+
+  it('gives edgeRadius the span of one output pixel\'s window', () => {
+    expect(edgeRadius(480, 640)).toEqual([1, 1]);
+    expect(edgeRadius(256, 255)).toEqual([1, 4]);
+    expect(edgeRadius(128, 1)).toEqual([5, 513]);
   });
 });

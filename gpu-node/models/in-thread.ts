@@ -57,6 +57,12 @@ export async function openInThread(graphs: InThreadGraphs, settings: SessionSett
       },
       decodePrompt: (emb, points, labels) => serial(() => sam2.decodePrompt(levelsOf(emb), Float32Array.from(points), Int32Array.from(labels))),
       decodeBox: (emb, boxes) => serial(() => sam2.decodeBoxes(levelsOf(emb), Float32Array.from(boxes))),
+      ...(sam2.info.bestMask === 'applied'
+        ? {
+            proposePoints: (emb: Sam2Embeddings, points: ArrayLike<number>, o: { iouThreshold: number; height: number; width: number; features: Float32Array }) =>
+              serial(() => sam2.proposePoints(levelsOf(emb), Float32Array.from(points), Math.fround(o.iouThreshold), { height: o.height, width: o.width }, o.features)),
+          }
+        : {}),
     },
     dino: { patchFeatures: (pixels) => serial(() => dino.patchFeatures(pixels)) },
     info: {

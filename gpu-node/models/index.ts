@@ -22,6 +22,7 @@ import { findSam2Files } from './files.ts';
 import { anyStandin } from './producer.ts';
 import { WorkerPool } from './pool.ts';
 import type { Sam2Embeddings } from './protocol.ts';
+import type { BestMasks } from './compact-masks.ts';
 import type { Decoded, Sam2Files, Sam2Info } from './sam2-runner.ts';
 
 export * from './errors.ts';
@@ -30,6 +31,8 @@ export { STANDIN_PRODUCER } from './producer.ts';
 export type { DinoInfo } from './dino-runner.ts';
 export type { Sam2Embeddings } from './protocol.ts';
 export type { Decoded, Sam2Files, Sam2Info } from './sam2-runner.ts';
+export type { BestMasks } from './compact-masks.ts';
+export { rebuildPlanes } from './compact-masks.ts';
 export type { Provider, Runtime } from './backend.ts';
 export { RUNTIMES } from './backend.ts';
 
@@ -66,6 +69,13 @@ export interface OpenModelsOptions {
    * (decoder-image-once.ts). Same outputs; a graph it does not recognise is used as is.
    */
   decoderImageOnce?: boolean;
+  /**
+   * Default true: append the official proposal steps to samexporter's decoder (best of 3 by IoU,
+   * the IoU filter, compact masks; decoder-best-mask.ts), so `proposePoints` copies the kept
+   * prompts' sign bits and edge logits out of the runtime instead of every logit. Same
+   * candidates; a graph of another output layout is used as is (Sam2Info.bestMask 'none').
+   */
+  decoderBestMask?: boolean;
   /** Prompts per decoder run when the decoder's prompt axis is symbolic. Default 64. */
   maxPromptBatch?: number;
   /** Worker threads = requests run at once on this node. Each loads its own sessions. Default 1. */
@@ -100,6 +110,13 @@ export interface Sam2Api {
   decodePrompt(emb: Sam2Embeddings, points: ArrayLike<number>, labels: ArrayLike<number>): Promise<Decoded>;
   /** Box prompts x0, y0, x1, y1 in 1024-space pixels, 4 numbers each. */
   decodeBox(emb: Sam2Embeddings, boxes: ArrayLike<number>): Promise<Decoded>;
+  /**
+   * The official proposals of single positive points, chosen in the decoder graph: best of 3 by
+   * predicted IoU, kept when that IoU > iouThreshold (compared in float32), in prompt order,
+   * with each kept mask's embedding pooled from `features` (37×37×D patch tokens) in the graph.
+   * Present only when the graph carries those steps (Sam2Info.bestMask 'applied').
+   */
+  proposePoints?(emb: Sam2Embeddings, points: ArrayLike<number>, opts: { iouThreshold: number; height: number; width: number; features: Float32Array }): Promise<BestMasks>;
 }
 
 export interface DinoApi {
@@ -145,6 +162,7 @@ export async function openModels(opts: OpenModelsOptions): Promise<Models> {
         maxPromptBatch: opts.maxPromptBatch ?? 64,
         removeMaskClip: opts.removeMaskClip ?? true,
         decoderImageOnce: opts.decoderImageOnce ?? true,
+        decoderBestMask: opts.decoderBestMask ?? true,
       },
     },
     { workers, maxQueue: opts.maxQueue ?? 8 },
@@ -167,6 +185,12 @@ export async function openModels(opts: OpenModelsOptions): Promise<Models> {
       },
       decodePrompt: (emb, points, labels) => pool.run({ op: 'decodePrompt', emb, points: Float32Array.from(points), labels: Int32Array.from(labels) }),
       decodeBox: (emb, boxes) => pool.run({ op: 'decodeBoxes', emb, boxes: Float32Array.from(boxes) }),
+      ...(info.sam2.bestMask === 'applied'
+        ? {
+            proposePoints: (emb: Sam2Embeddings, points: ArrayLike<number>, o: { iouThreshold: number; height: number; width: number; features: Float32Array }) =>
+              pool.run({ op: 'proposePoints', emb, points: Float32Array.from(points), iouThreshold: Math.fround(o.iouThreshold), size: { height: o.height, width: o.width }, features: o.features }),
+          }
+        : {}),
     },
     dino: {
       patchFeatures: (pixels) => pool.run({ op: 'patchFeatures', pixels }),

@@ -4,6 +4,7 @@ import type { SessionSettings } from './backend.ts';
 import type { DinoInfo } from './dino-runner.ts';
 import { InternalError, RefsegError } from '../../shared/errors.ts';
 import { ModelFormatError, ModelInputError, NoMemEmbedNotFoundError } from './errors.ts';
+import type { BestMasks } from './compact-masks.ts';
 import type { Decoded, Sam2Files, Sam2Info, Sam2Options } from './sam2-runner.ts';
 
 export interface WorkerConfig {
@@ -36,6 +37,7 @@ export type Request =
   | { op: 'decodePoints'; emb: Sam2Embeddings; points: Float32Array; labels: Int32Array }
   | { op: 'decodePrompt'; emb: Sam2Embeddings; points: Float32Array; labels: Int32Array }
   | { op: 'decodeBoxes'; emb: Sam2Embeddings; boxes: Float32Array }
+  | { op: 'proposePoints'; emb: Sam2Embeddings; points: Float32Array; iouThreshold: number; size: { height: number; width: number }; features: Float32Array }
   | { op: 'patchFeatures'; pixels: Float32Array };
 
 export interface ResultOf {
@@ -43,6 +45,7 @@ export interface ResultOf {
   decodePoints: Decoded;
   decodePrompt: Decoded;
   decodeBoxes: Decoded;
+  proposePoints: BestMasks;
   patchFeatures: Float32Array;
 }
 

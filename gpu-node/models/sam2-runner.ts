@@ -3,6 +3,7 @@
 import {
   floatData,
   floatTensor,
+  int64Tensor,
   inputShape,
   openSession,
   outputShape,
@@ -13,6 +14,9 @@ import {
   type SessionSettings,
 } from './backend.ts';
 import { ModelFormatError, ModelInputError } from './errors.ts';
+import type { BestMasks } from './compact-masks.ts';
+import { bestMaskSource, COMPACT_OUTPUTS, edgeRadius, FEATURES_INPUT, RADIUS_INPUT, THRESHOLD_INPUT, type BestMask } from './decoder-best-mask.ts';
+import { DINO_GRID } from './dino-runner.ts';
 import { decoderSource, type MaskClip } from './decoder-clip.ts';
 import { imageOnceSource, type ImageOnce } from './decoder-image-once.ts';
 import type { GraphFile } from './graph-source.ts';
@@ -51,6 +55,12 @@ export interface Sam2Options {
    * a mask prompt, which refseg never sends. Default on in openModels.
    */
   decoderImageOnce: boolean;
+  /**
+   * Append the official proposal steps to the decoder (best of 3 by IoU, IoU filter, compact
+   * masks: decoder-best-mask.ts), so a run hands out the kept prompts' sign bits and edge logits
+   * instead of every logit. Default on in openModels.
+   */
+  decoderBestMask: boolean;
 }
 
 export interface Sam2Info {
@@ -73,6 +83,8 @@ export interface Sam2Info {
   maskClipNode?: string;
   /** Image-only decoder work at batch 1: applied, off (asked), none (graph not recognised). */
   imageOnce: ImageOnce;
+  /** Post-decoder steps in the graph: applied, off (asked), none (not samexporter's output layout). */
+  bestMask: BestMask;
   provider: Provider;
   fallbackReason?: string;
 }
@@ -88,10 +100,17 @@ export interface Decoded {
 
 const IMAGE_VALUES = 3 * 1024 * 1024;
 const LOW_RES_CELLS = LOW_RES * LOW_RES;
+const PATCHES = DINO_GRID * DINO_GRID;
 const LEVEL_SIZES = LEVEL_SHAPES.map((s) => s.reduce((a: number, b: number) => a * b, 1));
 
 export class Sam2Runner {
   private readonly zeros = new ZeroMasks();
+  /**
+   * With the post-decoder steps in the graph, dense runs still feed their inputs and fetch only
+   * the logits; a threshold of +∞ keeps no prompt, so those steps cost next to nothing.
+   */
+  private readonly denseExtra: Feeds;
+  private readonly denseOutputs: string[];
 
   private constructor(
     private readonly encoder: Session,
@@ -99,7 +118,17 @@ export class Sam2Runner {
     private readonly spec: LayoutSpec,
     private readonly promptBatch: number,
     readonly info: Sam2Info,
-  ) {}
+  ) {
+    this.denseOutputs = [spec.masksOutput, spec.iouOutput];
+    this.denseExtra =
+      info.bestMask === 'applied'
+        ? {
+            [THRESHOLD_INPUT]: floatTensor(new Float32Array([Infinity]), []),
+            [RADIUS_INPUT]: int64Tensor(new BigInt64Array([1n, 1n]), [2]),
+            [FEATURES_INPUT]: floatTensor(new Float32Array(PATCHES), [PATCHES, 1]),
+          }
+        : {};
+  }
 
   /** `graphs`: the two graphs already in memory (a browser); by default `files` are read from disk. */
   static async open(files: Sam2Files, settings: SessionSettings, opts: Sam2Options, graphs?: { encoder: GraphFile; decoder: GraphFile }): Promise<Sam2Runner> {
@@ -107,9 +136,12 @@ export class Sam2Runner {
     const decoderFile = graphs?.decoder ?? files.decoder;
     const unclipped = await decoderSource(decoderFile, opts.removeMaskClip);
     const once = opts.decoderImageOnce ? await imageOnceSource(unclipped.source, decoderFile) : { source: unclipped.source, imageOnce: 'off' as const };
-    const decoder = await openSession(once.source, settings);
+    const best = opts.decoderBestMask ? await bestMaskSource(once.source, decoderFile) : { source: once.source, bestMask: 'off' as const };
+    const decoder = await openSession(best.source, settings);
     const where = `${files.encoder} + ${files.decoder}`;
-    const layoutOf = (encoderInputs: readonly string[]) => detectLayout(encoderInputs, decoder.session.inputNames, where);
+    // The inputs refseg's own post-decoder steps added are not the export's.
+    const exported = decoder.session.inputNames.filter((n) => n !== THRESHOLD_INPUT && n !== RADIUS_INPUT && n !== FEATURES_INPUT);
+    const layoutOf = (encoderInputs: readonly string[]) => detectLayout(encoderInputs, exported, where);
     let spec: LayoutSpec;
     let encoder: OpenedSession;
     let noMemEmbedNode: string | undefined;
@@ -145,6 +177,7 @@ export class Sam2Runner {
       maskClip: unclipped.maskClip,
       ...(unclipped.site === undefined ? {} : { maskClipNode: unclipped.site.node }),
       imageOnce: once.imageOnce,
+      bestMask: best.bestMask,
       provider: encoder.provider === decoder.provider ? encoder.provider : 'cpu',
       ...(fallbackReason === undefined ? {} : { fallbackReason }),
     };
@@ -187,13 +220,72 @@ export class Sam2Runner {
     return this.decode(boxes.length / 4, batch, (start, count) => boxFeeds(this.spec, levels, boxes, start, count, this.zeros));
   }
 
+  /**
+   * The official proposals of single positive points, chosen in the graph (info.bestMask
+   * 'applied'): best of 3 by IoU, kept when IoU > iouThreshold (a float32 value), as planes that
+   * decide the same masks as the real logits for a height × width image (compact-masks.ts).
+   */
+  async proposePoints(levels: Levels, points: Float32Array, iouThreshold: number, size: { height: number; width: number }, features: Float32Array): Promise<BestMasks> {
+    if (this.info.bestMask !== 'applied') throw new ModelInputError(`this decoder has no post-decoder steps (bestMask: ${this.info.bestMask})`);
+    if (points.length % 2 !== 0) throw new ModelInputError(`points need 2 numbers each, got ${points.length}`);
+    if (features.length === 0 || features.length % PATCHES !== 0) throw new ModelInputError(`patch features must be ${DINO_GRID}×${DINO_GRID}×D floats, got ${features.length}`);
+    const dim = features.length / PATCHES;
+    const n = points.length / 2;
+    const labels = new Int32Array(n).fill(1);
+    const extra = {
+      [THRESHOLD_INPUT]: floatTensor(new Float32Array([iouThreshold]), []),
+      [RADIUS_INPUT]: int64Tensor(BigInt64Array.from(edgeRadius(size.height, size.width), BigInt), [2]),
+      [FEATURES_INPUT]: floatTensor(features, [PATCHES, dim]),
+    };
+    const parts: { start: number; iou: Float32Array; prompt: BigInt64Array; sign: Uint8Array; edgeCell: Int32Array; edgeLogit: Float32Array; embedding: Float32Array }[] = [];
+    let count = 0;
+    let bytesOut = 0;
+    for (let start = 0; start < n; start += this.promptBatch) {
+      const size = Math.min(this.promptBatch, n - start);
+      const out = await this.decoder.run({ ...pointFeeds(this.spec, levels, points, labels, start, size, this.zeros), ...extra }, [...COMPACT_OUTPUTS]);
+      const part = {
+        start,
+        iou: floatData(out.best_iou),
+        prompt: out.best_prompt.data as BigInt64Array,
+        sign: out.best_sign.data as Uint8Array,
+        edgeCell: out.edge_cell.data as Int32Array,
+        edgeLogit: floatData(out.edge_logit),
+        embedding: floatData(out.best_embedding),
+      };
+      for (const name of COMPACT_OUTPUTS) bytesOut += (out[name].data as ArrayBufferView).byteLength;
+      parts.push(part);
+      count += part.iou.length;
+    }
+    const iou = new Float32Array(count);
+    const prompt = new Int32Array(count);
+    const sign = new Uint8Array(count * LOW_RES_CELLS / 8);
+    const edges = parts.reduce((e, p) => e + p.edgeCell.length, 0);
+    const edgeCell = new Int32Array(edges);
+    const edgeLogit = new Float32Array(edges);
+    const embedding = new Float32Array(count * dim);
+    let at = 0;
+    let e = 0;
+    for (const part of parts) {
+      const k = part.iou.length;
+      iou.set(part.iou, at);
+      for (let i = 0; i < k; i++) prompt[at + i] = part.start + Number(part.prompt[i]);
+      sign.set(part.sign, (at * LOW_RES_CELLS) / 8);
+      for (let i = 0; i < part.edgeCell.length; i++) edgeCell[e + i] = part.edgeCell[i] + at * LOW_RES_CELLS;
+      edgeLogit.set(part.edgeLogit, e);
+      embedding.set(part.embedding, at * dim);
+      at += k;
+      e += part.edgeCell.length;
+    }
+    return { count, iou, prompt, sign, edgeCell, edgeLogit, embedding, dim, bytesOut };
+  }
+
   private async decode(n: number, batch: number, feeds: (start: number, count: number) => Feeds): Promise<Decoded> {
     let logits = new Float32Array(0);
     let iou = new Float32Array(0);
     let K = typeof this.info.maskTokens === 'number' ? this.info.maskTokens : 3;
     for (let start = 0; start < n; start += batch) {
       const count = Math.min(batch, n - start);
-      const out = await this.decoder.run(feeds(start, count));
+      const out = await this.decoder.run({ ...feeds(start, count), ...this.denseExtra }, this.denseOutputs);
       const q = floatData(out[this.spec.iouOutput]);
       const m = floatData(out[this.spec.masksOutput]);
       if (start === 0) {

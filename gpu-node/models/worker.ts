@@ -1,6 +1,7 @@
 // Model worker thread: owns one SAM2 encoder/decoder pair and one DINOv2 session and runs one
 // request at a time (the pool never sends a second before the first is answered).
 import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { bestMasksBuffers } from './compact-masks.ts';
 import { DinoRunner } from './dino-runner.ts';
 import { embeddingsKey, serializeError, type Request, type ResultOf, type Sam2Embeddings, type WorkerConfig, type WorkerMessage } from './protocol.ts';
 import { levelTensors, type Levels } from './sam2-layout.ts';
@@ -60,6 +61,10 @@ async function handle(sam2: Sam2Runner, dino: DinoRunner, req: Request): Promise
     case 'decodeBoxes': {
       const d = await sam2.decodeBoxes(levelsOf(req.emb), req.boxes);
       return [d, [d.logits.buffer as ArrayBuffer, d.iou.buffer as ArrayBuffer]];
+    }
+    case 'proposePoints': {
+      const b = await sam2.proposePoints(levelsOf(req.emb), req.points, req.iouThreshold, req.size, req.features);
+      return [b, bestMasksBuffers(b)];
     }
     case 'patchFeatures': {
       const f = await dino.patchFeatures(req.pixels);

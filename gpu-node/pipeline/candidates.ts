@@ -19,8 +19,8 @@ export async function proposalInput(
   observe?: StageObserver,
 ): Promise<ProposalInput> {
   const { width, height } = target.image;
-  const { logits, iou } = await proposeMasks(sam2, target.embeddings, config, { width, height }, observe);
-  return { lowResLogits: logits, iou, features: target.features, width, height };
+  const { logits, iou, embeddings } = await proposeMasks(sam2, target.embeddings, config, { width, height, features: target.features }, observe);
+  return { lowResLogits: logits, iou, features: target.features, width, height, ...(embeddings ? { embeddings } : {}) };
 }
 
 export async function candidateSet(

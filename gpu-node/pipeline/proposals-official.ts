@@ -3,9 +3,14 @@
 // grid order. No stability score, no crops, no NMS here (NMS is class-aware, after labelling).
 // The official loop runs n²/256 (floor) batches and would drop a remainder; with its 32² grid
 // there is none, and for other grid sizes refseg decodes every point.
-import type { Sam2Api, Sam2Embeddings } from '../models/index.ts';
+//
+// When the decoder graph carries these steps (Sam2Api.proposePoints, decoder-best-mask.ts) they
+// run there and only the kept prompts' compact masks leave the runtime; else on the host.
+import { rebuildPlanes } from '../models/index.ts';
+import type { PatchFeatures } from '../../shared/matching/index.ts';
+import type { BestMasks, Sam2Api, Sam2Embeddings } from '../models/index.ts';
 import { officialGrid } from './grid.ts';
-import { bestMultimask, LogitsCollector, maskPlane } from './multimask.ts';
+import { bestMultimask, LOW_RES_CELLS, LogitsCollector, maskPlane } from './multimask.ts';
 import type { OfficialConfig } from './presets.ts';
 import type { LowResProposals } from './proposals.ts';
 import { timed } from './stages.ts';
@@ -16,11 +21,21 @@ export async function officialProposals(
   emb: Sam2Embeddings,
   config: OfficialConfig,
   observe?: StageObserver,
+  image?: { width: number; height: number; features?: PatchFeatures },
 ): Promise<LowResProposals> {
   const points = officialGrid(config.pointsPerSide);
   const n = points.length / 2;
   // torch compares a float32 tensor with a Python float in float32.
   const threshold = Math.fround(config.iouThreshold);
+  if (sam2.proposePoints && image?.features) {
+    const { width, height, features } = image as Required<typeof image>;
+    const parts: BestMasks[] = [];
+    for (let start = 0; start < n; start += config.pointsPerBatch) {
+      const batch = points.subarray(2 * start, 2 * Math.min(n, start + config.pointsPerBatch));
+      parts.push(await timed(observe, 'sam2-decoder', () => sam2.proposePoints!(emb, batch, { iouThreshold: threshold, width, height, features: features.data })));
+    }
+    return timed(observe, 'proposal-filter', () => rebuildProposals(parts));
+  }
   const kept = new LogitsCollector();
   for (let start = 0; start < n; start += config.pointsPerBatch) {
     const batch = points.subarray(2 * start, 2 * Math.min(n, start + config.pointsPerBatch));
@@ -34,4 +49,21 @@ export async function officialProposals(
     });
   }
   return kept.take();
+}
+
+/** The kept planes of every batch, rebuilt once into one [n, 256, 256] buffer. */
+export function rebuildProposals(parts: readonly BestMasks[]): LowResProposals {
+  const count = parts.reduce((k, p) => k + p.count, 0);
+  const logits = new Float32Array(count * LOW_RES_CELLS);
+  const iou = new Float32Array(count);
+  const dim = parts[0]?.dim ?? 0;
+  const embeddings = new Float32Array(count * dim);
+  let at = 0;
+  for (const p of parts) {
+    rebuildPlanes(logits, at, p);
+    iou.set(p.iou, at);
+    embeddings.set(p.embedding, at * dim);
+    at += p.count;
+  }
+  return { logits, iou, embeddings };
 }

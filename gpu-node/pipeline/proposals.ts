@@ -1,5 +1,6 @@
 // SAM2 proposals of one encoded image, by preset: the low-resolution logits of the chosen masks
 // and their predicted IoUs, in the order the preset defines.
+import type { PatchFeatures } from '../../shared/matching/index.ts';
 import type { Sam2Api, Sam2Embeddings } from '../models/index.ts';
 import { amgProposals } from './proposals-amg.ts';
 import { officialProposals } from './proposals-official.ts';
@@ -11,14 +12,16 @@ export interface LowResProposals {
   logits: Float32Array;
   /** n predicted IoUs (float32 values). */
   iou: Float32Array;
+  /** [n, D] unit mask embeddings, when the device pooled them. */
+  embeddings?: Float32Array;
 }
 
 export function proposeMasks(
   sam2: Sam2Api,
   emb: Sam2Embeddings,
   config: ProposalConfig,
-  size: { width: number; height: number },
+  size: { width: number; height: number; features?: PatchFeatures },
   observe?: StageObserver,
 ): Promise<LowResProposals> {
-  return config.preset === 'official' ? officialProposals(sam2, emb, config, observe) : amgProposals(sam2, emb, config, size, observe);
+  return config.preset === 'official' ? officialProposals(sam2, emb, config, observe, size) : amgProposals(sam2, emb, config, size, observe);
 }

@@ -1,10 +1,9 @@
 // The bank-agnostic half (DESIGN.md "The split"): everything about an image's proposals that does
 // not depend on the memory bank, so the edge can cache it and match it against any bank later.
 import type { Candidate, CandidateSet } from '../types.ts';
-import { createMaskPooler } from './embedding.ts';
 import { createFullResRenderer } from './fullres-mask.ts';
 import { scanLowResMask } from './low-res-mask.ts';
-import { checkedProposalCount } from './proposal-input.ts';
+import { checkedProposalCount, maskEmbedder } from './proposal-input.ts';
 import type { ProposalInput } from './proposal-input.ts';
 
 /** What identifies a candidate set besides its content. */
@@ -21,12 +20,12 @@ export interface CandidateSetIdentity {
  */
 export function extractCandidates(input: ProposalInput, identity: CandidateSetIdentity): CandidateSet {
   const n = checkedProposalCount(input);
-  const pooler = createMaskPooler(input.features);
+  const embed = maskEmbedder(input, n);
   const renderer = createFullResRenderer(input.height, input.width);
   const candidates: Candidate[] = [];
   for (let i = 0; i < n; i++) {
     const mask = scanLowResMask(input.lowResLogits, i);
-    const embedding = pooler.embed(mask);
+    const embedding = embed(mask);
     if (embedding === null) continue;
     candidates.push({ iou: input.iou[i], box256: mask.box, embedding, mask: renderer.render(input.lowResLogits, mask).rle });
   }

@@ -3,7 +3,6 @@
 // Full-resolution masks are rendered only for the candidates that reach the soft merge.
 import type { BoxXyxy, Detection } from '../types.ts';
 import { createClassMatcher } from './classify.ts';
-import { createMaskPooler } from './embedding.ts';
 import { createFullResRenderer } from './fullres-mask.ts';
 import { scanLowResMask } from './low-res-mask.ts';
 import type { LowResMask } from './low-res-mask.ts';
@@ -11,7 +10,7 @@ import { resolvePipelineOptions } from './options.ts';
 import type { PipelineOptionsInput } from './options.ts';
 import { rankAndMerge } from './rank-merge.ts';
 import type { LabelledCandidate, MatchTrace } from './rank-merge.ts';
-import { checkedProposalCount } from './proposal-input.ts';
+import { checkedProposalCount, maskEmbedder } from './proposal-input.ts';
 import type { ProposalInput } from './proposal-input.ts';
 
 export interface OfficialInput extends ProposalInput {
@@ -51,7 +50,7 @@ export function traceOfficial(input: OfficialInput, options?: PipelineOptionsInp
 function run(input: OfficialInput, optionsInput: PipelineOptionsInput | undefined, withCosines: boolean): OfficialTrace {
   const options = resolvePipelineOptions(optionsInput);
   const n = checkedProposalCount(input);
-  const pooler = createMaskPooler(input.features);
+  const embed = maskEmbedder(input, n);
   const matcher = createClassMatcher(input.prototypes, input.features.dim, options.classes, options.zeroScoreLabel);
   const renderer = createFullResRenderer(input.height, input.width);
 
@@ -60,7 +59,7 @@ function run(input: OfficialInput, optionsInput: PipelineOptionsInput | undefine
   const masks: LowResMask[] = [];
   for (let i = 0; i < n; i++) {
     const mask = scanLowResMask(input.lowResLogits, i);
-    const embedding = pooler.embed(mask);
+    const embedding = embed(mask);
     const matched = embedding === null ? null : matcher.match(embedding);
     if (withCosines) {
       proposals.push({

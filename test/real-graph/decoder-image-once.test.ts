@@ -93,7 +93,7 @@ describe('the decoder image-once patch on the real samexporter graph', () => {
   it('gives the outputs of the graph as exported within 1e-4, through the runner, for 1 and 3 prompts', async () => {
     const files = { encoder: join(dir, 'sam2', 'encoder.onnx'), decoder: join(dir, 'sam2', 'decoder.onnx') };
     const settings = { provider: 'cpu' as const, intraOpThreads: THREADS, interOpThreads: 1 };
-    const options = { removeNoMemEmbed: true, maxPromptBatch: 64, removeMaskClip: true };
+    const options = { removeNoMemEmbed: true, maxPromptBatch: 64, removeMaskClip: true, decoderBestMask: true };
     const on = await Sam2Runner.open(files, settings, { ...options, decoderImageOnce: true });
     const off = await Sam2Runner.open(files, settings, { ...options, decoderImageOnce: false });
     expect(on.info.imageOnce).toBe('applied');

@@ -4,7 +4,7 @@
 // web/build.ts bundles it as its own asset; the page never loads it unless on-device mode is used.
 import * as ort from 'onnxruntime-web';
 import { bytesToHex, sha256, sha256Hex } from '../../shared/encoding/index.ts';
-import { RefsegError } from '../../shared/errors.ts';
+import { RefsegError, ValidationError } from '../../shared/errors.ts';
 import { encodeCandidateSet } from '../../shared/wire/index.ts';
 import { memoryGraph } from '../../gpu-node/models/graph-source.ts';
 import type { GraphFile } from '../../gpu-node/models/graph-source.ts';
@@ -56,7 +56,7 @@ async function open(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> {
   const models = await openInThread(
     { encoder: graphOf(msg.encoder), decoder: graphOf(msg.decoder), dino: graphOf(msg.dino) },
     settings,
-    { removeNoMemEmbed: true, removeMaskClip: true, decoderImageOnce: true, maxPromptBatch: 64 },
+    { removeNoMemEmbed: true, removeMaskClip: true, decoderImageOnce: true, decoderBestMask: true, maxPromptBatch: 64 },
   );
   const [sam2Hashes, dinoHashes] = await Promise.all([
     Promise.all([hashesOf(msg.encoder), hashesOf(msg.decoder)]).then((h) => h.flat()),
@@ -82,7 +82,11 @@ async function open(msg: Extract<ToWorker, { type: 'open' }>): Promise<void> {
 async function candidates(file: Blob, options: DeviceCandidatesOptions): Promise<WorkerCandidates> {
   if (!opened) throw new Error('the engine is not open');
   const { models, modelId } = opened;
-  const config = resolveProposalConfig({ preset: options.preset, ...(options.pointsPerSide === undefined ? {} : { pointsPerSide: options.pointsPerSide }) });
+  const { preset, pointsPerSide } = options;
+  let config;
+  if (pointsPerSide === undefined) config = resolveProposalConfig(preset);
+  else if (preset === 'official' || preset === 'sam2-amg') config = resolveProposalConfig({ preset, pointsPerSide });
+  else throw new ValidationError([{ path: 'pointsPerSide', code: 'custom', message: `preset ${preset} fixes its grid; give pointsPerSide with official` }], { status: 422 });
   const stages: DeviceStages = {};
   const observe = (stage: Stage, ms: number) => {
     if (isDeviceStage(stage)) stages[stage] = (stages[stage] ?? 0) + ms;

@@ -39,6 +39,10 @@ export const MODEL_OPTIONS = {
     type: 'boolean',
     description: "Run samexporter's decoder as exported, its image-only work once per prompt; by default that work runs once per image (same outputs)",
   },
+  'decoder-all-masks': {
+    type: 'boolean',
+    description: "Copy all three masks of every prompt out of samexporter's decoder and choose on the host; by default the graph keeps the best above the IoU threshold and hands out its signs and edge logits (same candidates)",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type ModelValues = OptionValues<typeof MODEL_OPTIONS>;
@@ -92,6 +96,7 @@ export async function openPipelineFrom(values: ModelValues, opts: OpenFromOption
     removeNoMemEmbed: values['keep-no-mem-embed'] !== true,
     removeMaskClip: values['keep-mask-clip'] !== true,
     decoderImageOnce: values['decoder-per-prompt'] !== true,
+    decoderBestMask: values['decoder-all-masks'] !== true,
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
     ...(opts.maxQueue === undefined ? {} : { maxQueue: opts.maxQueue }),
     ...(opts.log === undefined ? {} : { log: opts.log }),
