@@ -125,7 +125,7 @@ export type BenchProvider = (typeof PROVIDERS)[number];
 
 /**
  * `--provider cpu|cuda` of the command line (`npm run bench -- --provider cuda`, or a bench run
- * directly): the execution provider the model benches ask for. Default cpu.
+ * directly): the execution provider the pipeline bench asks for. Default cpu.
  */
 export function benchProvider(argv: readonly string[] = process.argv): BenchProvider {
   const i = argv.indexOf('--provider');

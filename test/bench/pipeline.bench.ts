@@ -82,6 +82,8 @@ async function pass(run: () => Promise<unknown>): Promise<Pass> {
 }
 
 export interface PipelineFigures {
+  /** Images per pass. */
+  images: number;
   workers: number;
   intraOp: number;
   sequential: Pass[];
@@ -104,7 +106,7 @@ async function measure(paths: { sam2Dir: string; dinoPath: string }, images: Uin
   try {
     // Every worker's sessions pay their first-run cost before anything is timed.
     await Promise.all(images.slice(0, Math.max(2, workers)).map((b) => pipeline.candidates(b, { proposals })));
-    const figures: PipelineFigures = { workers, intraOp, sequential: [], pipelined: [], overlap: 0 };
+    const figures: PipelineFigures = { images: images.length, workers, intraOp, sequential: [], pipelined: [], overlap: 0 };
     for (let r = 0; r < ROUNDS; r++) {
       figures.sequential.push(
         await pass(async () => {
@@ -121,7 +123,7 @@ async function measure(paths: { sam2Dir: string; dinoPath: string }, images: Uin
   }
 }
 
-const perSecond = (p: Pass[]) => (1000 * IMAGES) / median(p.map((x) => x.ms));
+const perSecond = (p: Pass[], images: number) => (1000 * images) / median(p.map((x) => x.ms));
 
 /** The thread settings compared: all cores in one worker (the old default), the plan, oversubscribed. */
 export function settingsFor(cores: number): [number, number][] {
@@ -140,8 +142,8 @@ export function formatPipelineTable(all: PipelineFigures[]): string {
     '|---|---|---|---|---|',
   ];
   for (const f of all) {
-    const seq = perSecond(f.sequential);
-    const pipe = perSecond(f.pipelined);
+    const seq = perSecond(f.sequential, f.images);
+    const pipe = perSecond(f.pipelined, f.images);
     lines.push(`| ${f.workers} × ${f.intraOp} | ${seq.toFixed(3)} | ${pipe.toFixed(3)} | ${(pipe / seq).toFixed(2)}× | ${(100 * f.overlap).toFixed(0)} % |`);
   }
   return lines.join('\n');
@@ -169,7 +171,7 @@ const bench: Bench = {
         provider = m.provider;
       }
       const rows: BenchRow[] = [];
-      const baseline = perSecond(all[0].sequential);
+      const baseline = perSecond(all[0].sequential, IMAGES);
       for (const f of all) {
         const setting = `${f.workers} worker${f.workers > 1 ? 's' : ''} × ${f.intraOp} thread${f.intraOp > 1 ? 's' : ''}`;
         for (const [mode, passes] of [
@@ -184,10 +186,10 @@ const bench: Bench = {
             minMs: Math.min(...perImage),
             cpuMs: median(passes.map((p) => p.cpuMs / IMAGES)),
             runs: passes.length,
-            note: `${perSecond(passes).toFixed(3)} images/s${mode === 'pipelined' ? `, decode lane overlapped by encode lane ${(100 * f.overlap).toFixed(0)} %` : ''}`,
+            note: `${perSecond(passes, IMAGES).toFixed(3)} images/s${mode === 'pipelined' ? `, decode lane overlapped by encode lane ${(100 * f.overlap).toFixed(0)} %` : ''}`,
           });
         }
-        const speedUp = perSecond(f.pipelined) / perSecond(f.sequential);
+        const speedUp = perSecond(f.pipelined, IMAGES) / perSecond(f.sequential, IMAGES);
         rows.push({
           bench: 'pipeline',
           what: `${setting}: pipelined ÷ one at a time (images/s)`,
@@ -195,7 +197,7 @@ const bench: Bench = {
           minMs: Math.min(...f.sequential.map((s) => s.ms)) / Math.min(...f.pipelined.map((p) => p.ms)),
           cpuMs: Number.NaN,
           runs: f.pipelined.length,
-          note: `${(perSecond(f.pipelined) / baseline).toFixed(2)}× the first setting one at a time`,
+          note: `${(perSecond(f.pipelined, IMAGES) / baseline).toFixed(2)}× the first setting one at a time`,
           ratio: { atLeast: true },
         });
       }

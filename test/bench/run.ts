@@ -8,7 +8,7 @@ import type { Bench, BenchRow } from './harness.ts';
 
 const dir = import.meta.dirname;
 // `npm run bench -- real-graph` runs only the benches whose file name contains an argument;
-// `--provider cuda` is read by the model benches (harness.ts benchProvider), checked here first.
+// `--provider cuda` is read by the pipeline bench (harness.ts benchProvider), checked here first.
 benchProvider();
 const only = benchFilters(process.argv.slice(2));
 const files = readdirSync(dir)
