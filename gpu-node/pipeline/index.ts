@@ -120,14 +120,14 @@ export async function pipelineOver(models: Models, options: Pick<PipelineOptions
   const previewImages = new EncodedImages(PREVIEW_IMAGES);
   // Target images (candidates, segment) from concurrent calls overlap stage by stage.
   const scheduler = new ImageScheduler({ workers: models.info.workers, ...(options.onLane === undefined ? {} : { onLane: options.onLane }) });
-  const scheduled = <R>(bytes: Uint8Array, request: ProposalRequest, finish: (target: AnalysedTarget, set: CandidateSet) => R | Promise<R>) => {
+  const scheduled = <R>(bytes: Uint8Array, request: ProposalRequest, finish: (target: AnalysedTarget, set: CandidateSet, observe?: StageObserver) => R | Promise<R>) => {
     const config = resolveProposalConfig(request.proposals);
     const observe = observerOf(request);
     return scheduler.run({
       prepare: () => prepareTarget(bytes, imageOptions(request), observe),
       encode: (prepared) => encodePrepared(models, prepared, observe),
       decode: async (target) => ({ target, input: await proposalInput(models.sam2, target, config, observe) }),
-      finish: async ({ target, input }) => finish(target, await extractSet(input, target.imageSha256, idsOf(config), observe)),
+      finish: async ({ target, input }) => finish(target, await extractSet(input, target.imageSha256, idsOf(config), observe), observe),
     });
   };
 
@@ -154,8 +154,8 @@ export async function pipelineOver(models: Models, options: Pick<PipelineOptions
     async segment(bytes, prototypes, request = {}) {
       // Wrong prototypes or options fail before any model work is spent.
       createClassMatcher(prototypes, models.info.dino.dim, resolvePipelineOptions(request.options).classes);
-      return scheduled(bytes, request, async (target, set) => ({
-        ...(await matchSet(set, prototypes, request.options, observerOf(request))),
+      return scheduled(bytes, request, async (target, set, observe) => ({
+        ...(await matchSet(set, prototypes, request.options, observe)),
         orientation: target.image.orientation,
       }));
     },
@@ -165,9 +165,12 @@ export async function pipelineOver(models: Models, options: Pick<PipelineOptions
 
 export async function openPipeline(options: PipelineOptions): Promise<GpuPipeline> {
   const { maxPixels, observe, onLane, ...modelOptions } = options;
-  // Unset intra-op threads: the cores shared among the workers (scheduler-threads.ts).
-  const plan = threadPlan({ workers: modelOptions.workers ?? 1, ...(modelOptions.threads?.intraOp === undefined ? {} : { intraOp: modelOptions.threads.intraOp }) });
-  const models = await openModels({ ...modelOptions, workers: plan.workers, threads: { ...modelOptions.threads, intraOp: plan.intraOp } });
+  // Unset intra-op threads of onnxruntime-node: the cores shared among the workers
+  // (scheduler-threads.ts). The web runtime's WASM threads are one global setting, left as given.
+  const workers = modelOptions.workers ?? 1;
+  const intraOp = modelOptions.threads?.intraOp;
+  const threads = (modelOptions.backend ?? 'node') === 'node' ? { ...modelOptions.threads, intraOp: threadPlan({ workers, ...(intraOp === undefined ? {} : { intraOp }) }).intraOp } : modelOptions.threads;
+  const models = await openModels({ ...modelOptions, workers, ...(threads === undefined ? {} : { threads }) });
   try {
     return await pipelineOver(models, { maxPixels, observe, ...(onLane === undefined ? {} : { onLane }) });
   } catch (err) {
