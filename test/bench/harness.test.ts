@@ -36,6 +36,6 @@ describe('pipeline bench', () => {
   it('prints images/s and the speed-up per setting', () => {
     const passes = (ms: number) => [{ ms, cpuMs: ms }];
     const table = formatPipelineTable([{ images: 4, workers: 2, intraOp: 1, sequential: passes(8000), pipelined: passes(5000), overlap: 0.5 }]);
-    expect(table.split('\n')[2]).toBe('| 2 × 1 | 0.500 | 0.800 | 1.60× | 50 % |');
+    expect(table.split('\n')[2]).toBe('| 2 × 1 | 0.500 | 0.800 | 1.60× | 50 % | 2.0 s / 1.3 s |');
   });
 });

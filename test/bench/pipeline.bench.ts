@@ -138,13 +138,16 @@ export function settingsFor(cores: number): [number, number][] {
 
 export function formatPipelineTable(all: PipelineFigures[]): string {
   const lines = [
-    '| workers × intra-op threads | one at a time, images/s | pipelined, images/s | pipelined ÷ one at a time | decode lane busy with the encode lane busy too |',
-    '|---|---|---|---|---|',
+    '| workers × intra-op threads | one at a time, images/s | pipelined, images/s | pipelined ÷ one at a time | decode lane busy with the encode lane busy too | CPU per image, one at a time / pipelined |',
+    '|---|---|---|---|---|---|',
   ];
   for (const f of all) {
     const seq = perSecond(f.sequential, f.images);
     const pipe = perSecond(f.pipelined, f.images);
-    lines.push(`| ${f.workers} × ${f.intraOp} | ${seq.toFixed(3)} | ${pipe.toFixed(3)} | ${(pipe / seq).toFixed(2)}× | ${(100 * f.overlap).toFixed(0)} % |`);
+    const cpu = (p: Pass[]) => `${(median(p.map((x) => x.cpuMs)) / f.images / 1000).toFixed(1)} s`;
+    lines.push(
+      `| ${f.workers} × ${f.intraOp} | ${seq.toFixed(3)} | ${pipe.toFixed(3)} | ${(pipe / seq).toFixed(2)}× | ${(100 * f.overlap).toFixed(0)} % | ${cpu(f.sequential)} / ${cpu(f.pipelined)} |`,
+    );
   }
   return lines.join('\n');
 }
