@@ -45,7 +45,7 @@ export type { ReferenceVector } from './references.ts';
 export { matchSet, segmentTarget } from './segment.ts';
 export { ImageScheduler, imagesInFlight, LANES, laneWidths } from './scheduler.ts';
 export type { ImageSteps, Lane, LaneEvent, LaneLoad, SchedulerOptions } from './scheduler.ts';
-export { intraOpThreads, PIPELINE_WORKERS, threadPlan } from './scheduler-threads.ts';
+export { defaultWorkers, intraOpThreads, PIPELINE_WORKERS, threadPlan } from './scheduler-threads.ts';
 export type { ThreadPlan } from './scheduler-threads.ts';
 export type { Segmentation } from './segment.ts';
 export { MODEL_STAGES, timed } from './stages.ts';

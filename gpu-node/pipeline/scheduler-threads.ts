@@ -8,6 +8,15 @@ import { availableParallelism } from 'node:os';
 /** Workers for a pipelined node: one per model lane (encoder + DINOv2, decoder). */
 export const PIPELINE_WORKERS = 2;
 
+/**
+ * Default workers for a provider. On CPU one session already keeps every core busy (measured:
+ * 1 worker × 2 threads gave 0.30 images/s on the idle 2-core machine, 2 × 1 pipelined 0.22), so
+ * one worker, whose lanes still overlap the host work with the models; on a GPU, two.
+ */
+export function defaultWorkers(provider: string): number {
+  return provider === 'cpu' ? 1 : PIPELINE_WORKERS;
+}
+
 export interface ThreadPlan {
   workers: number;
   intraOp: number;

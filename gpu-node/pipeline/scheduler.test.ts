@@ -13,7 +13,7 @@ import { openPipeline } from './index.ts';
 import type { GpuPipeline } from './index.ts';
 import { ImageScheduler, imagesInFlight, laneWidths } from './scheduler.ts';
 import type { Lane, LaneEvent } from './scheduler.ts';
-import { intraOpThreads, threadPlan } from './scheduler-threads.ts';
+import { defaultWorkers, intraOpThreads, threadPlan } from './scheduler-threads.ts';
 
 type Event = [Lane, number, LaneEvent];
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
@@ -140,6 +140,7 @@ describe('thread plan', () => {
     expect(threadPlan({ cores: 16, workers: 1 })).toEqual({ workers: 1, intraOp: 16 });
     expect(threadPlan({ cores: 16, workers: 2, intraOp: 3 })).toEqual({ workers: 2, intraOp: 3 });
     expect(threadPlan({ cores: 16, workers: 2, intraOp: 0 })).toEqual({ workers: 2, intraOp: 8 });
+    expect([defaultWorkers('cpu'), defaultWorkers('cuda')]).toEqual([1, 2]);
   });
 });
 

@@ -14,7 +14,7 @@ import { UsageError, defineCommand, intOption } from '../command.ts';
 import { ProgressBar } from '../progress.ts';
 import { boxConventionOf } from '../../local/coco-results.ts';
 import { imagesInFlight } from '../../pipeline/scheduler.ts';
-import { PIPELINE_WORKERS } from '../../pipeline/scheduler-threads.ts';
+import { defaultWorkers } from '../../pipeline/scheduler-threads.ts';
 import { MATCHING_FLAGS, zeroScoreLabelOption } from './matching-flags.ts';
 import { BACKEND_OPTIONS, openBackend, presetOption, proposalsOption } from './dataset-options.ts';
 
@@ -49,12 +49,12 @@ export const evalCommand = defineCommand({
     workers: {
       type: 'string',
       valueName: 'n',
-      description: `Model worker threads in this process (default ${PIPELINE_WORKERS}: the next image's encoder and DINOv2 run while the decoder works on this one)`,
+      description: 'Model worker threads in this process (default: 2 with --provider cuda, the next image in the encoder while this one is decoded; 1 on CPU)',
     },
     'in-flight': {
       type: 'string',
       valueName: 'n',
-      description: `Images segmented at once (default: enough to keep every pipeline stage busy, ${imagesInFlight(PIPELINE_WORKERS)} with ${PIPELINE_WORKERS} workers; 1 with --edge)`,
+      description: `Images segmented at once (default: enough to keep every pipeline lane busy, ${imagesInFlight(1)} with 1 or 2 workers; 1 with --edge)`,
     },
     semantic: { type: 'boolean', description: 'Semantic segmentation evaluation: mIoU over the bank\'s classes' },
     'score-threshold': { type: 'string', valueName: 'x', default: '0', description: 'With --semantic: leave out detections scoring below x' },
@@ -85,7 +85,7 @@ export const evalCommand = defineCommand({
       throw new UsageError(`--edge runs the models, proposals and cache of the edge: it cannot go with --${notWithEdge.join(', --')}.`);
     }
     if (v['gpu-node'] !== undefined && v.workers !== undefined) throw new UsageError('--workers is for models in this process; it cannot go with --gpu-node.');
-    const workers = intOption(v.workers, '--workers', 1) ?? PIPELINE_WORKERS;
+    const workers = intOption(v.workers, '--workers', 1) ?? defaultWorkers(v.provider ?? 'cpu');
     // A gpu-node pipelines concurrent requests the same way (its own workers); an edge gets one at a time.
     const inFlight = intOption(v['in-flight'], '--in-flight', 1) ?? (v.edge === undefined ? imagesInFlight(workers) : 1);
     const matching = { maxDetections, officialBoxCompat: v['official-box-compat'] === true, zeroScoreLabel: zeroScoreLabelOption(v['zero-score-label']) };

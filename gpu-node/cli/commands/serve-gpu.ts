@@ -2,7 +2,7 @@
 // answers /healthz; the models load behind it (/readyz turns 200 when they are in).
 import { randomBytes } from 'node:crypto';
 import { imagesInFlight } from '../../pipeline/scheduler.ts';
-import { PIPELINE_WORKERS } from '../../pipeline/scheduler-threads.ts';
+import { defaultWorkers } from '../../pipeline/scheduler-threads.ts';
 import { defineCommand, intOption, UsageError } from '../command.ts';
 import { MODEL_OPTIONS, openPipelineFrom } from './model-options.ts';
 
@@ -21,8 +21,8 @@ export const serveGpu = defineCommand({
     workers: {
       type: 'string',
       valueName: 'n',
-      default: String(PIPELINE_WORKERS),
-      description: 'Model worker threads; with 2 or more, one image is in the encoder and DINOv2 while another is in the decoder',
+      description:
+        'Model worker threads (default: 2 with --provider cuda, one image in the encoder and DINOv2 while another is in the decoder; 1 on CPU, where one session uses every core)',
     },
     'max-queued': { type: 'string', valueName: 'n', default: '8', description: 'Requests that may wait beyond those in the pipeline before 503' },
     'max-body-mb': { type: 'string', valueName: 'n', default: '32', description: 'Largest request body in MB' },
@@ -34,7 +34,7 @@ export const serveGpu = defineCommand({
     const v = ctx.values;
     const port = intOption(v.port, '--port', 0)!;
     if (port > 65535) throw new UsageError('--port must be at most 65535.');
-    const workers = intOption(v.workers, '--workers', 1)!;
+    const workers = intOption(v.workers, '--workers', 1) ?? defaultWorkers(v.provider ?? 'cpu');
     // Requests run at once: enough images to fill every lane of the scheduler (pipeline/scheduler.ts).
     const maxConcurrent = imagesInFlight(workers);
     const maxQueued = intOption(v['max-queued'], '--max-queued', 0)!;
