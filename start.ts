@@ -25,6 +25,7 @@ import { serveGpuNode } from './gpu-node/http/server.ts';
 import type { RunningNode } from './gpu-node/http/server.ts';
 import { modelsDir } from './gpu-node/model-store/index.ts';
 import { openPipelineThread } from './gpu-node/http/pipeline-thread.ts';
+import { imagesInFlight } from './gpu-node/pipeline/scheduler.ts';
 import { standinModels, standinSamples } from './gpu-node/standin/cache.ts';
 import { askWhenModelsMissing, isLocalUrl, makeLocalKey, parseStartArgs, welcomeLines } from './start-local.ts';
 
@@ -151,8 +152,9 @@ async function main(): Promise<number> {
   if (!models) return EXIT_FAILURE;
   const { sam2Dir, dinoPath } = models;
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  // One model worker on CPU (as `refseg serve-gpu`), and a full pipeline's worth of requests at once.
   const pipeline = openPipelineThread({ sam2Dir, dinoPath, log });
-  const gpu = await serveGpuNode({ pipeline, secret, port: gpuPort, log }).catch((err: NodeJS.ErrnoException) => {
+  const gpu = await serveGpuNode({ pipeline, secret, port: gpuPort, log, limits: { maxConcurrent: imagesInFlight(1) } }).catch((err: NodeJS.ErrnoException) => {
     throw err.code === 'EADDRINUSE' ? portInUse(gpuPort, '127.0.0.1', 'REFSEG_GPU_PORT') : err;
   });
   process.stdout.write(`gpu-node: ${gpu.url} (models loading…)\n`);

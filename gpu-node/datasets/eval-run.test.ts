@@ -103,4 +103,40 @@ describe('runEvaluation', () => {
     await expect(run(rotated)).rejects.toThrow(DatasetError);
     await expect(run(rotated)).rejects.toThrow(/3×4 pixels, but the COCO file says 4×3/);
   });
+
+  it('with several images in flight, segments them at once and logs the results in image order', async () => {
+    const whole = await run(fakeSegmenter());
+    await rm(join(dir, 'out.json.progress.jsonl'));
+    const seg = fakeSegmenter();
+    let running = 0;
+    let most = 0;
+    // Later images answer sooner, so results arrive out of order.
+    const slow: ImageSegmenter = {
+      ...seg,
+      segment: async (b, i) => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 40 - 8 * i.id));
+        running--;
+        return seg.segment(b, i);
+      },
+    };
+    const out = await run(slow, { inFlight: 3 });
+    expect(most).toBe(3);
+    expect(out).toMatchObject({ complete: true, done: 5, segmented: 5 });
+    expect(out.results).toEqual(whole.results);
+    const logged = await openProgressLog(join(dir, 'out.json.progress.jsonl'), 'fp');
+    expect([...logged.done.keys()]).toEqual([1, 2, 3, 4, 5]);
+    await logged.close();
+  });
+
+  it('with several images in flight, --max-images and an abort still stop at the right image', async () => {
+    const first = fakeSegmenter();
+    expect(await run(first, { maxImages: 2, inFlight: 4 })).toMatchObject({ stoppedBy: 'max-images', segmented: 2, done: 2 });
+    expect(first.calls).toEqual([1, 2]);
+    const controller = new AbortController();
+    const second = fakeSegmenter((n) => n === 1 && controller.abort());
+    // Image 3 was started when the abort came; it finishes and is logged, image 4 is not started.
+    expect(await run(second, { signal: controller.signal, inFlight: 4 })).toMatchObject({ stoppedBy: 'signal', segmented: 1, reused: 2, done: 3 });
+    expect(second.calls).toEqual([3]);
+  });
 });

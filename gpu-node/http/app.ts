@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { GPU_NODE_PATHS } from '../../shared/api/gpu-node.ts';
 import { DEFAULT_MAX_PIXELS } from '../preprocess/index.ts';
 import type { GpuPipeline } from '../pipeline/index.ts';
-import { Admission } from './admission.ts';
+import { Admission } from '../pipeline/admission.ts';
 import type { NodeEnv } from './env.ts';
 import { admit } from './middleware/admit.ts';
 import { bearerAuth } from './middleware/auth.ts';

@@ -46,7 +46,7 @@ export interface PipelineThreadHooks {
  */
 export async function openPipelineThread(options: PipelineOptions, hooks: PipelineThreadHooks = {}): Promise<GpuPipeline> {
   // Functions cannot cross: the thread logs to standard error itself, stages come back as messages.
-  const { observe: ownObserve, log: _log, ...plain } = options;
+  const { observe: ownObserve, log: _log, onLane: _onLane, ...plain } = options;
   let worker!: Worker;
   const pending = new Map<number, Pending>();
   let load: ModelsLoad = { busy: 0, queued: 0 };

@@ -23,6 +23,16 @@ export async function proposalInput(
   return { lowResLogits: logits, iou, features: target.features, width, height, ...(embeddings ? { embeddings } : {}) };
 }
 
+/** The bank-agnostic extraction of decoded proposals (the scheduler's finish lane runs it on its own). */
+export function extractSet(
+  input: ProposalInput,
+  imageSha256: string,
+  ids: { modelId: string; pipelineId: string },
+  observe?: StageObserver,
+): Promise<CandidateSet> {
+  return timed(observe, 'extract', () => extractCandidates(input, { imageSha256, ...ids }));
+}
+
 export async function candidateSet(
   sam2: Sam2Api,
   target: AnalysedTarget<RgbImage>,
@@ -31,5 +41,5 @@ export async function candidateSet(
   observe?: StageObserver,
 ): Promise<CandidateSet> {
   const input = await proposalInput(sam2, target, config, observe);
-  return timed(observe, 'extract', () => extractCandidates(input, { imageSha256: target.imageSha256, ...ids }));
+  return extractSet(input, target.imageSha256, ids, observe);
 }

@@ -14,7 +14,7 @@ import type { ProposalPreset } from '../../shared/schemas.ts';
 import type { CandidateSet } from '../../shared/types.ts';
 import { openModels } from '../models/index.ts';
 import type { Models, ModelsInfo, OpenModelsOptions } from '../models/index.ts';
-import { candidateSet } from './candidates.ts';
+import { extractSet, proposalInput } from './candidates.ts';
 import { modelIdOf } from './model-id.ts';
 import { pipelineIdOf, resolveProposalConfig } from './presets.ts';
 import type { ProposalConfig, ProposalConfigInput } from './presets.ts';
@@ -22,13 +22,16 @@ import { EncodedImages, encodeForPreview, previewMask } from './prompt-mask.ts';
 import type { MaskPreview } from './prompt-mask.ts';
 import { referenceVectors } from './references.ts';
 import type { ReferenceVector } from './references.ts';
-import { segmentTarget } from './segment.ts';
+import { matchSet } from './segment.ts';
 import type { Segmentation } from './segment.ts';
 import type { StageObserver } from './stages.ts';
-import { analyseTarget, decodeTimed } from './target.ts';
-import type { ImageOptions } from './target.ts';
+import { ImageScheduler } from './scheduler.ts';
+import type { SchedulerOptions } from './scheduler.ts';
+import { threadPlan } from './scheduler-threads.ts';
+import { decodeTimed, encodePrepared, prepareTarget } from './target.ts';
+import type { AnalysedTarget, ImageOptions } from './target.ts';
 
-export { candidateSet, proposalInput } from './candidates.ts';
+export { candidateSet, extractSet, proposalInput } from './candidates.ts';
 export { EmptyBoxMaskError, EmptyPromptMaskError } from './errors.ts';
 export { amgGrid, imageToInput, numpyLinspace, officialGrid, torchLinspaceF32 } from './grid.ts';
 export { modelIdOf } from './model-id.ts';
@@ -40,12 +43,16 @@ export { proposeMasks } from './proposals.ts';
 export type { LowResProposals } from './proposals.ts';
 export { referenceVectors } from './references.ts';
 export type { ReferenceVector } from './references.ts';
-export { segmentTarget } from './segment.ts';
+export { matchSet, segmentTarget } from './segment.ts';
+export { ImageScheduler, imagesInFlight, LANES, laneWidths } from './scheduler.ts';
+export type { ImageSteps, Lane, LaneEvent, LaneLoad, SchedulerOptions } from './scheduler.ts';
+export { defaultWorkers, intraOpThreads, PIPELINE_WORKERS, threadPlan } from './scheduler-threads.ts';
+export type { ThreadPlan } from './scheduler-threads.ts';
 export type { Segmentation } from './segment.ts';
 export { MODEL_STAGES, timed } from './stages.ts';
 export type { Stage, StageObserver } from './stages.ts';
-export { analyseTarget, decodeTimed, encodeTarget } from './target.ts';
-export type { AnalysedTarget, ImageOptions } from './target.ts';
+export { analyseTarget, decodeTimed, encodePrepared, prepareTarget } from './target.ts';
+export type { AnalysedTarget, ImageOptions, PreparedTarget } from './target.ts';
 
 export const PROPOSAL_PRESETS: readonly ProposalPreset[] = ProposalPresetSchema.options;
 
@@ -69,6 +76,8 @@ export interface PipelineOptions extends OpenModelsOptions {
   maxPixels?: number;
   /** Called with the wall time of every stage of every request. */
   observe?: StageObserver;
+  /** Called as a target image enters and leaves each scheduler lane (scheduler.ts). */
+  onLane?: SchedulerOptions['onLane'];
 }
 
 export interface GpuPipeline {
@@ -94,7 +103,7 @@ export interface GpuPipeline {
 }
 
 /** Pipeline over already opened models (tests share one set of sessions this way). */
-export async function pipelineOver(models: Models, options: Pick<PipelineOptions, 'maxPixels' | 'observe'> = {}): Promise<GpuPipeline> {
+export async function pipelineOver(models: Models, options: Pick<PipelineOptions, 'maxPixels' | 'observe' | 'onLane'> = {}): Promise<GpuPipeline> {
   const modelId = await modelIdOf(models.info);
   const node = { noMemEmbed: models.info.sam2.noMemEmbed, maskClip: models.info.sam2.maskClip };
   const imageOptions = (r: RequestOptions): ImageOptions => ({ exif: r.exif, maxPixels: r.maxPixels ?? options.maxPixels });
@@ -110,19 +119,25 @@ export async function pipelineOver(models: Models, options: Pick<PipelineOptions
   const idsOf = (config: ProposalConfig) => ({ modelId, pipelineId: pipelineIdOf(config, node) });
   // Each holds a decoder's worth of SAM2 embeddings (16 MB).
   const previewImages = new EncodedImages(PREVIEW_IMAGES);
+  // Target images (candidates, segment) from concurrent calls overlap stage by stage.
+  const scheduler = new ImageScheduler({ workers: models.info.workers, ...(options.onLane === undefined ? {} : { onLane: options.onLane }) });
+  const scheduled = <R>(bytes: Uint8Array, request: ProposalRequest, finish: (target: AnalysedTarget, set: CandidateSet, observe?: StageObserver) => R | Promise<R>) => {
+    const config = resolveProposalConfig(request.proposals);
+    const observe = observerOf(request);
+    return scheduler.run({
+      prepare: () => prepareTarget(bytes, imageOptions(request), observe),
+      encode: (prepared) => encodePrepared(models, prepared, observe),
+      decode: async (target) => ({ target, input: await proposalInput(models.sam2, target, config, observe) }),
+      finish: async ({ target, input }) => finish(target, await extractSet(input, target.imageSha256, idsOf(config), observe), observe),
+    });
+  };
 
   return {
     models,
     modelId,
     info: models.info,
     pipelineId: (proposals) => pipelineIdOf(resolveProposalConfig(proposals), node),
-    async candidates(bytes, request = {}) {
-      const config = resolveProposalConfig(request.proposals);
-      const observe = observerOf(request);
-      const target = await analyseTarget(models, bytes, imageOptions(request), observe);
-      const set = await candidateSet(models.sam2, target, config, idsOf(config), observe);
-      return { set, orientation: target.image.orientation };
-    },
+    candidates: (bytes, request = {}) => scheduled(bytes, request, (target, set) => ({ set, orientation: target.image.orientation })),
     async referenceVectors(bytes, annotations, request = {}) {
       const observe = observerOf(request);
       const image = await decodeTimed(bytes, imageOptions(request), observe);
@@ -138,23 +153,27 @@ export async function pipelineOver(models: Models, options: Pick<PipelineOptions
       return { ...preview, width: image.width, height: image.height, orientation: image.orientation };
     },
     async segment(bytes, prototypes, request = {}) {
-      const config = resolveProposalConfig(request.proposals);
       // Wrong prototypes or options fail before any model work is spent.
       createClassMatcher(prototypes, models.info.dino.dim, resolvePipelineOptions(request.options).classes);
-      const observe = observerOf(request);
-      const target = await analyseTarget(models, bytes, imageOptions(request), observe);
-      const result = await segmentTarget(models.sam2, target, config, idsOf(config), prototypes, request.options, observe);
-      return { ...result, orientation: target.image.orientation };
+      return scheduled(bytes, request, async (target, set, observe) => ({
+        ...(await matchSet(set, prototypes, request.options, observe)),
+        orientation: target.image.orientation,
+      }));
     },
     close: () => models.close(),
   };
 }
 
 export async function openPipeline(options: PipelineOptions): Promise<GpuPipeline> {
-  const { maxPixels, observe, ...modelOptions } = options;
-  const models = await openModels(modelOptions);
+  const { maxPixels, observe, onLane, ...modelOptions } = options;
+  // Unset intra-op threads of onnxruntime-node: the cores shared among the workers
+  // (scheduler-threads.ts). The web runtime's WASM threads are one global setting, left as given.
+  const workers = modelOptions.workers ?? 1;
+  const intraOp = modelOptions.threads?.intraOp;
+  const threads = (modelOptions.backend ?? 'node') === 'node' ? { ...modelOptions.threads, intraOp: threadPlan({ workers, ...(intraOp === undefined ? {} : { intraOp }) }).intraOp } : modelOptions.threads;
+  const models = await openModels({ ...modelOptions, workers, ...(threads === undefined ? {} : { threads }) });
   try {
-    return await pipelineOver(models, { maxPixels, observe });
+    return await pipelineOver(models, { maxPixels, observe, ...(onLane === undefined ? {} : { onLane }) });
   } catch (err) {
     await models.close();
     throw err;

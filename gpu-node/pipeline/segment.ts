@@ -26,7 +26,16 @@ export async function segmentTarget(
   options?: PipelineOptionsInput,
   observe?: StageObserver,
 ): Promise<Segmentation> {
-  const set = await candidateSet(sam2, target, config, ids, observe);
+  return matchSet(await candidateSet(sam2, target, config, ids, observe), prototypes, options, observe);
+}
+
+/** A candidate set matched against the prototypes (the scheduler's finish lane runs it on its own). */
+export async function matchSet(
+  set: CandidateSet,
+  prototypes: readonly ArrayLike<number>[],
+  options?: PipelineOptionsInput,
+  observe?: StageObserver,
+): Promise<Segmentation> {
   const detections = await timed(observe, 'match', () => matchCandidates(set, prototypes, options));
   return { set, detections };
 }

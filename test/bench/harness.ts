@@ -120,6 +120,26 @@ export function formatTable(rows: readonly BenchRow[]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+const PROVIDERS = ['cpu', 'cuda'] as const;
+export type BenchProvider = (typeof PROVIDERS)[number];
+
+/**
+ * `--provider cpu|cuda` of the command line (`npm run bench -- --provider cuda`, or a bench run
+ * directly): the execution provider the pipeline bench asks for. Default cpu.
+ */
+export function benchProvider(argv: readonly string[] = process.argv): BenchProvider {
+  const i = argv.indexOf('--provider');
+  if (i < 0) return 'cpu';
+  const value = argv[i + 1];
+  if (!PROVIDERS.includes(value as BenchProvider)) throw new Error(`--provider must be ${PROVIDERS.join(' or ')}, not "${value ?? ''}"`);
+  return value as BenchProvider;
+}
+
+/** The command-line words that are not options: file-name filters of run.ts. */
+export function benchFilters(argv: readonly string[]): string[] {
+  return argv.filter((a, i) => a !== '--provider' && argv[i - 1] !== '--provider');
+}
+
 /** Runs a bench and prints its table when its file is the script node was started with. */
 export async function runIfMain(moduleUrl: string, bench: Bench): Promise<void> {
   const entry = process.argv[1];

@@ -3,12 +3,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatTable } from './harness.ts';
+import { benchFilters, benchProvider, formatTable } from './harness.ts';
 import type { Bench, BenchRow } from './harness.ts';
 
 const dir = import.meta.dirname;
-// `npm run bench -- real-graph` runs only the benches whose file name contains an argument.
-const only = process.argv.slice(2);
+// `npm run bench -- real-graph` runs only the benches whose file name contains an argument;
+// `--provider cuda` is read by the pipeline bench (harness.ts benchProvider), checked here first.
+benchProvider();
+const only = benchFilters(process.argv.slice(2));
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts') && (only.length === 0 || only.some((o) => f.includes(o))))
   .sort();

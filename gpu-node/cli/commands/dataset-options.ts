@@ -31,8 +31,13 @@ export function proposalsOption(preset: ProposalPreset, pointsPerSide: string | 
   return { preset, pointsPerSide: n };
 }
 
-/** Opens the backend the options name: a gpu-node (`--gpu-node`), else models in this process. */
-export async function openBackend(values: BackendValues, env: Readonly<Record<string, string | undefined>>, log: (line: string) => void): Promise<DatasetBackend> {
+/** Opens the backend the options name: a gpu-node (`--gpu-node`), else models in this process (`workers` model worker threads). */
+export async function openBackend(
+  values: BackendValues,
+  env: Readonly<Record<string, string | undefined>>,
+  log: (line: string) => void,
+  workers?: number,
+): Promise<DatasetBackend> {
   const url = values['gpu-node'];
   if (url !== undefined) {
     const secret = values.secret ?? env.REFSEG_GPU_SECRET;
@@ -44,5 +49,5 @@ export async function openBackend(values: BackendValues, env: Readonly<Record<st
     return openGpuNodeBackend({ url, secret });
   }
   const { localBackend } = await import('../../datasets/local-backend.ts');
-  return localBackend(await openPipelineFrom(values, { env, log }));
+  return localBackend(await openPipelineFrom(values, { env, log, ...(workers === undefined ? {} : { workers }) }));
 }

@@ -13,6 +13,8 @@ import type { ImageSegmenter } from '../../datasets/segmenter.ts';
 import { UsageError, defineCommand, intOption } from '../command.ts';
 import { ProgressBar } from '../progress.ts';
 import { boxConventionOf } from '../../local/coco-results.ts';
+import { imagesInFlight } from '../../pipeline/scheduler.ts';
+import { defaultWorkers } from '../../pipeline/scheduler-threads.ts';
 import { MATCHING_FLAGS, zeroScoreLabelOption } from './matching-flags.ts';
 import { BACKEND_OPTIONS, openBackend, presetOption, proposalsOption } from './dataset-options.ts';
 
@@ -44,6 +46,16 @@ export const evalCommand = defineCommand({
     'candidates-cache': { type: 'string', valueName: 'dir', description: 'Keep candidate sets here: evaluating other banks on the same images then needs no model work' },
     'max-images': { type: 'string', valueName: 'n', description: 'Segment at most n images in this run, then stop (run again to continue)' },
     fresh: { type: 'boolean', description: 'Discard the progress of earlier runs' },
+    workers: {
+      type: 'string',
+      valueName: 'n',
+      description: 'Model worker threads in this process (default: 2 with --provider cuda, the next image in the encoder while this one is decoded; 1 on CPU)',
+    },
+    'in-flight': {
+      type: 'string',
+      valueName: 'n',
+      description: `Images segmented at once (default: enough to keep every pipeline lane busy, ${imagesInFlight(1)} with 1 or 2 workers; 1 with --edge)`,
+    },
     semantic: { type: 'boolean', description: 'Semantic segmentation evaluation: mIoU over the bank\'s classes' },
     'score-threshold': { type: 'string', valueName: 'x', default: '0', description: 'With --semantic: leave out detections scoring below x' },
     metrics: { type: 'string', valueName: 'file', description: 'Also write the numbers as JSON' },
@@ -68,10 +80,14 @@ export const evalCommand = defineCommand({
     const maxImages = intOption(v['max-images'], '--max-images', 0);
     const scoreThreshold = Number(v['score-threshold']);
     if (!Number.isFinite(scoreThreshold)) throw new UsageError(`--score-threshold must be a number, not "${v['score-threshold']}".`);
-    const notWithEdge = (['gpu-node', 'points-per-side', 'candidates-cache', 'models', 'sam2', 'dinov2'] as const).filter((o) => v[o] !== undefined);
+    const notWithEdge = (['gpu-node', 'points-per-side', 'candidates-cache', 'models', 'sam2', 'dinov2', 'workers'] as const).filter((o) => v[o] !== undefined);
     if (v.edge !== undefined && notWithEdge.length > 0) {
       throw new UsageError(`--edge runs the models, proposals and cache of the edge: it cannot go with --${notWithEdge.join(', --')}.`);
     }
+    if (v['gpu-node'] !== undefined && v.workers !== undefined) throw new UsageError('--workers is for models in this process; it cannot go with --gpu-node.');
+    const workers = intOption(v.workers, '--workers', 1) ?? defaultWorkers(v.provider ?? 'cpu');
+    // A gpu-node pipelines concurrent requests the same way (its own workers); an edge gets one at a time.
+    const inFlight = intOption(v['in-flight'], '--in-flight', 1) ?? (v.edge === undefined ? imagesInFlight(workers) : 1);
     const matching = { maxDetections, officialBoxCompat: v['official-box-compat'] === true, zeroScoreLabel: zeroScoreLabelOption(v['zero-score-label']) };
 
     const [gt, bankFile] = await Promise.all([readCocoFile(v.coco), readBankFile(v.bank)]);
@@ -90,7 +106,7 @@ export const evalCommand = defineCommand({
       const { openEdgeSegmenter } = await import('../../datasets/edge-segmenter.ts');
       segmenter = await openEdgeSegmenter({ url: v.edge, apiKey, bank: bankFile, options: { ...matching, preset } });
     } else {
-      const backend = await openBackend(v, ctx.env, (line) => ctx.stderr.write(`${line}\n`));
+      const backend = await openBackend(v, ctx.env, (line) => ctx.stderr.write(`${line}\n`), workers);
       try {
         const [{ loadBank }, { modelSegmenter }, { CandidateCache }] = await Promise.all([
           import('../../datasets/bank-file.ts'),
@@ -125,6 +141,7 @@ export const evalCommand = defineCommand({
         log,
         fingerprint,
         signal: ctx.signal,
+        inFlight,
         ...(maxImages === undefined ? {} : { maxImages }),
         onProgress: (s) => bar.update(s.done),
       });

@@ -1,6 +1,8 @@
 // `refseg serve-gpu`: the gpu-node's internal HTTP API on a port. The port opens at once and
 // answers /healthz; the models load behind it (/readyz turns 200 when they are in).
 import { randomBytes } from 'node:crypto';
+import { imagesInFlight } from '../../pipeline/scheduler.ts';
+import { defaultWorkers } from '../../pipeline/scheduler-threads.ts';
 import { defineCommand, intOption, UsageError } from '../command.ts';
 import { MODEL_OPTIONS, openPipelineFrom } from './model-options.ts';
 
@@ -16,8 +18,13 @@ export const serveGpu = defineCommand({
     port: { type: 'string', valueName: 'n', default: '8700', description: 'TCP port (0: any free port)' },
     host: { type: 'string', valueName: 'addr', default: '127.0.0.1', description: 'Address to listen on (0.0.0.0 for all)' },
     secret: { type: 'string', valueName: 'token', description: `Shared secret of the edge (default $${SECRET_ENV})` },
-    workers: { type: 'string', valueName: 'n', default: '1', description: 'Model worker threads (requests run at once)' },
-    'max-queued': { type: 'string', valueName: 'n', default: '8', description: 'Requests that may wait for a worker before 503' },
+    workers: {
+      type: 'string',
+      valueName: 'n',
+      description:
+        'Model worker threads (default: 2 with --provider cuda, one image in the encoder and DINOv2 while another is in the decoder; 1 on CPU, where one session uses every core)',
+    },
+    'max-queued': { type: 'string', valueName: 'n', default: '8', description: 'Requests that may wait beyond those in the pipeline before 503' },
     'max-body-mb': { type: 'string', valueName: 'n', default: '32', description: 'Largest request body in MB' },
     'max-pixels': { type: 'string', valueName: 'n', default: '40000000', description: 'Largest image in pixels' },
     ...MODEL_OPTIONS,
@@ -27,7 +34,9 @@ export const serveGpu = defineCommand({
     const v = ctx.values;
     const port = intOption(v.port, '--port', 0)!;
     if (port > 65535) throw new UsageError('--port must be at most 65535.');
-    const workers = intOption(v.workers, '--workers', 1)!;
+    const workers = intOption(v.workers, '--workers', 1) ?? defaultWorkers(v.provider ?? 'cpu');
+    // Requests run at once: enough images to fill every lane of the scheduler (pipeline/scheduler.ts).
+    const maxConcurrent = imagesInFlight(workers);
     const maxQueued = intOption(v['max-queued'], '--max-queued', 0)!;
     const maxBodyBytes = intOption(v['max-body-mb'], '--max-body-mb', 1)! * 1_000_000;
     const maxPixels = intOption(v['max-pixels'], '--max-pixels', 1)!;
@@ -45,7 +54,7 @@ export const serveGpu = defineCommand({
       secret,
       port,
       hostname: v.host,
-      limits: { maxBodyBytes, maxPixels, maxConcurrent: workers, maxQueued },
+      limits: { maxBodyBytes, maxPixels, maxConcurrent, maxQueued },
       log,
     });
     ctx.stdout.write(`gpu-node listening on ${node.url} (models loading…)\n`);

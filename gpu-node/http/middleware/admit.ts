@@ -1,4 +1,4 @@
-// Holds a pipeline slot for the whole request (see ../admission.ts), and runs the request as its
+// Holds a pipeline slot for the whole request (see ../../pipeline/admission.ts), and runs the request as its
 // caller's (../../models/job-context.ts): the client's disconnect signal and the deadline the edge
 // sends (X-Refseg-Timeout-Ms) reach the model worker queue, which never starts a job for a caller
 // that has gone.
@@ -6,7 +6,7 @@ import { createMiddleware } from 'hono/factory';
 import { TIMEOUT_HEADER } from '../../../shared/api/gpu-node.ts';
 import { runForCaller } from '../../models/job-context.ts';
 import type { Caller } from '../../models/job-context.ts';
-import type { Admission } from '../admission.ts';
+import type { Admission } from '../../pipeline/admission.ts';
 import type { NodeEnv } from '../env.ts';
 
 /** The caller's remaining wait, from the header; absent or malformed: no deadline. */

@@ -1,7 +1,8 @@
 // How many pipeline requests run at once on this node, and how many may wait. A request past both
 // limits is refused at once (503 + Retry-After) before its body is read, instead of piling up
 // memory and latency; the edge then tries another node or later. A waiting request whose client
-// disconnects or whose deadline passes leaves the queue at once and is never started.
+// disconnects or whose deadline passes leaves the queue at once and is never started. The
+// scheduler (scheduler.ts) uses one per lane: a bounded FIFO with the same cancellation rules.
 import { ServiceUnavailableError } from '../../shared/errors.ts';
 import { callerGone, JobCancelledError } from '../models/job-context.ts';
 import type { Caller } from '../models/job-context.ts';
