@@ -2,13 +2,18 @@
 // every runtime (edge/routes/web.ts): Workers have no file system, so the page, its script, its
 // style sheet and its icon travel inside the edge's own bundle. Asset names carry a content hash
 // (served as immutable); the HTML references them relatively, so the edge may sit under a path.
+// The on-device mode (web/src/device/run.ts: engine, matching, zod) is a bundle of its own that
+// the page imports only on the first switch to "on this device": built first, its hashed name is
+// compiled into the page's script. (esbuild's code splitting would move every module both import,
+// zod included, into a chunk the page loads at start.)
 //   npx tsx web/build.ts          (npm run build:web; prestart, pretest and wrangler's [build] run it)
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 const WEB = resolve(import.meta.dirname);
 export const ASSETS_MODULE = join(WEB, 'dist', 'assets.js');
@@ -22,24 +27,42 @@ export interface BuiltPage {
   html: string;
   /** Path under the page's folder (`assets/app-<hash>.js`) → asset. */
   assets: Record<string, WebAsset>;
-  /** Bytes of each asset, raw and gzipped, for the size report. */
-  sizes: { path: string; bytes: number; gzip: number }[];
+  /** Bytes of each asset, raw and gzipped, for the size report; `lazy`: fetched only on demand. */
+  sizes: { path: string; bytes: number; gzip: number; lazy: boolean }[];
 }
+
+export interface BuildPageOptions {
+  /** A module to bundle in place of web/src/device/engine.ts (the browser tests' fake engine). */
+  deviceEngine?: string;
+}
+
+/** Resolves the on-device code's `./engine.ts` to another module. */
+const engineInstead = (path: string): Plugin => ({
+  name: 'device-engine',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/engine\.ts$/ }, (args) => (args.importer.startsWith(join(WEB, 'src', 'device')) ? { path } : undefined));
+  },
+});
+
+const COMMON = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, write: false, legalComments: 'none', logLevel: 'silent' } as const satisfies BuildOptions;
 
 const hashed = (stem: string, ext: string, body: string) => `assets/${stem}-${createHash('sha256').update(body).digest('hex').slice(0, 10)}.${ext}`;
 
-export async function buildPage(): Promise<BuiltPage> {
-  const result = await build({
-    entryPoints: { app: join(WEB, 'src', 'main.ts'), style: join(WEB, 'src', 'app.css') },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    write: false,
+export async function buildPage(options: BuildPageOptions = {}): Promise<BuiltPage> {
+  const device = await build({
+    ...COMMON,
+    entryPoints: { device: join(WEB, 'src', 'device', 'run.ts') },
     outdir: 'out',
-    legalComments: 'none',
-    logLevel: 'silent',
+    plugins: options.deviceEngine ? [engineInstead(resolve(options.deviceEngine))] : [],
+  });
+  const deviceJs = device.outputFiles[0].text;
+  const devicePath = hashed('device', 'js', deviceJs);
+  const result = await build({
+    ...COMMON,
+    entryPoints: { app: join(WEB, 'src', 'main.ts'), style: join(WEB, 'src', 'app.css') },
+    outdir: 'out',
+    // Relative to the page's script, which sits in the same folder.
+    define: { REFSEG_DEVICE_CHUNK: JSON.stringify(`./${basename(devicePath)}`) },
   });
   const text = (name: string) => {
     const file = result.outputFiles.find((f) => f.path.endsWith(name));
@@ -53,10 +76,11 @@ export async function buildPage(): Promise<BuiltPage> {
     [hashed('app', 'js', js)]: { type: 'text/javascript; charset=utf-8', body: js },
     [hashed('app', 'css', css)]: { type: 'text/css; charset=utf-8', body: css },
     [hashed('icon', 'svg', icon)]: { type: 'image/svg+xml', body: icon },
+    [devicePath]: { type: 'text/javascript; charset=utf-8', body: deviceJs },
   };
   const [jsPath, cssPath, iconPath] = Object.keys(assets);
   const html = (await readFile(join(WEB, 'index.html'), 'utf8')).replace('%APP_JS%', jsPath).replace('%APP_CSS%', cssPath).replace('%ICON%', iconPath);
-  const sizes = Object.entries(assets).map(([path, a]) => ({ path, bytes: Buffer.byteLength(a.body), gzip: gzipSync(a.body).length }));
+  const sizes = Object.entries(assets).map(([path, a]) => ({ path, bytes: Buffer.byteLength(a.body), gzip: gzipSync(a.body).length, lazy: path === devicePath }));
   return { html, assets, sizes };
 }
 
@@ -75,5 +99,5 @@ export async function writeAssetsModule(page: BuiltPage, file = ASSETS_MODULE): 
 if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url) {
   const page = await buildPage();
   await writeAssetsModule(page);
-  for (const s of page.sizes) process.stderr.write(`web: ${s.path} ${(s.bytes / 1024).toFixed(1)} KiB (${(s.gzip / 1024).toFixed(1)} KiB gzipped)\n`);
+  for (const s of page.sizes) process.stderr.write(`web: ${s.path} ${(s.bytes / 1024).toFixed(1)} KiB (${(s.gzip / 1024).toFixed(1)} KiB gzipped)${s.lazy ? ', loaded on the first switch to "on this device"' : ''}\n`);
 }

@@ -1,0 +1,110 @@
+// The on-device mode's work, in a chunk of its own that the page fetches on the first switch to
+// "on this device" (web/build.ts splits it off): what the download will cost, opening the engine
+// (web/src/device/engine.ts: models and onnxruntime-web in a Web Worker), and one image through
+// it, matched here or sent as a candidate set to POST /v1/banks/{id}/segment-candidates.
+import type { RefsegClient, SegmentOptionsInput } from '../../../shared/client/index.ts';
+import { DEVICE_GRIDS, openDeviceEngine } from './engine.ts';
+import type { DeviceCandidates, DeviceEngineInfo, DeviceProgress } from './engine.ts';
+import { matchLocally } from './local-match.ts';
+import type { DeviceSettings, PageResult } from './settings.ts';
+
+export { DEVICE_GRIDS };
+export type { DeviceEngineInfo, DeviceProgress };
+
+/** Where the engine's files are served, relative to the page's folder (docs/on-device.md). */
+export interface DeviceUrls {
+  modelsUrl: string;
+  wasmUrl: string;
+}
+
+export const deviceUrls = (base: string): DeviceUrls => ({ modelsUrl: `${base}/device/models/`, wasmUrl: `${base}/device/ort/` });
+
+/** onnxruntime-web's threaded SIMD build, the one the engine loads. */
+const WASM_FILE = 'ort-wasm-simd-threaded.wasm';
+/** At most this many model files are sized before the download (a manifest is input too). */
+const MAX_MANIFEST_FILES = 64;
+
+export interface DownloadEstimate {
+  files: { name: string; bytes: number | null }[];
+  /** Sum of the known sizes. */
+  knownBytes: number;
+  /** Files whose size the server did not tell. */
+  unknown: number;
+}
+
+/** Thrown when this edge offers no on-device models; the message is for people. */
+export class DeviceUnavailableError extends Error {
+  override readonly name = 'DeviceUnavailableError';
+}
+
+async function contentLength(url: string, signal?: AbortSignal): Promise<number | null> {
+  const res = await fetch(url, { method: 'HEAD', signal });
+  if (!res.ok) return null;
+  const n = Number(res.headers.get('content-length'));
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/** Names and sizes of what the first use downloads: the model files of the manifest and the WASM runtime. */
+export async function estimateDownload(urls: DeviceUrls, signal?: AbortSignal): Promise<DownloadEstimate> {
+  const res = await fetch(`${urls.modelsUrl}manifest.json`, { signal, headers: { Accept: 'application/json' } });
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new DeviceUnavailableError(
+      res.status === 404
+        ? 'This refseg offers no models for on-device use (its operator can serve them: docs/on-device.md, REFSEG_DEVICE_MODELS_DIR).'
+        : `The on-device models cannot be listed (HTTP ${res.status}).`,
+    );
+  }
+  const manifest = (await res.json()) as unknown;
+  const listed = (typeof manifest === 'object' && manifest !== null ? (manifest as { files?: unknown }).files : undefined) ?? [];
+  if (!Array.isArray(listed) || listed.length === 0 || listed.length > MAX_MANIFEST_FILES) throw new DeviceUnavailableError('The on-device model list of this refseg is not valid.');
+  const files = await Promise.all(
+    listed.map(async (f: unknown) => {
+      const entry = (typeof f === 'object' && f !== null ? f : {}) as { name?: unknown; bytes?: unknown };
+      if (typeof entry.name !== 'string' || entry.name.length === 0 || entry.name.length > 200) throw new DeviceUnavailableError('The on-device model list of this refseg is not valid.');
+      const told = typeof entry.bytes === 'number' && Number.isSafeInteger(entry.bytes) && entry.bytes > 0 ? entry.bytes : null;
+      return { name: entry.name, bytes: told ?? (await contentLength(new URL(entry.name, urls.modelsUrl).href, signal)) };
+    }),
+  );
+  files.push({ name: WASM_FILE, bytes: await contentLength(`${urls.wasmUrl}${WASM_FILE}`, signal) });
+  return { files, knownBytes: files.reduce((t, f) => t + (f.bytes ?? 0), 0), unknown: files.filter((f) => f.bytes === null).length };
+}
+
+export interface DeviceRunner {
+  readonly info: DeviceEngineInfo;
+  /** One image: candidates made here, then matched here or at the edge as `settings.send` says. */
+  segment(client: RefsegClient, bankId: string, file: Blob, settings: DeviceSettings, options: SegmentOptionsInput, signal: AbortSignal): Promise<PageResult>;
+  close(): void;
+}
+
+/** Rejects when the signal aborts; the engine finishes its image meanwhile (it cannot be interrupted). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
+}
+
+export async function openDevice(urls: DeviceUrls, onProgress: (p: DeviceProgress) => void, signal: AbortSignal): Promise<DeviceRunner> {
+  const engine = await openDeviceEngine({ ...urls, onProgress, signal });
+  // A retried request (busy edge, 429/503) sends the set already made for that image and grid.
+  const made = new WeakMap<Blob, { grid: number; candidates: DeviceCandidates }>();
+  return {
+    info: engine.info,
+    async segment(client, bankId, file, settings, options, signal) {
+      let candidates = made.get(file)?.grid === settings.grid ? made.get(file)!.candidates : null;
+      if (!candidates) {
+        candidates = await abortable(engine.candidates(file, { preset: 'official', pointsPerSide: settings.grid }), signal);
+        made.set(file, { grid: settings.grid, candidates });
+      }
+      const result: PageResult =
+        settings.send === 'candidates'
+          ? await client.segmentCandidates(bankId, candidates.set, options, { signal })
+          : await matchLocally(client, bankId, candidates.set, options, signal);
+      return { ...result, onDevice: { send: settings.send, grid: settings.grid, candidates: candidates.count, deviceMs: candidates.totalMs } };
+    },
+    close: () => engine.close(),
+  };
+}
