@@ -2,6 +2,7 @@
 // (image never leaves, or only the candidate set is sent), with the prompt grid, the size warning
 // before the first download, its progress and cancel, and what the engine runs on once ready.
 import type { DeviceController, DevicePhase } from '../device/controller.ts';
+import type { DeviceProgress } from '../device/run.ts';
 import { PAPER_GRID } from '../device/settings.ts';
 import type { DeviceSettings } from '../device/settings.ts';
 import { announce, field, h, nextId } from '../dom.ts';
@@ -48,18 +49,11 @@ function statusOf(device: DeviceController, phase: DevicePhase, leave: () => voi
       );
     }
     case 'downloading': {
-      const p = phase.progress;
-      const total = p?.overall.total ?? null;
       const bar = h('progress', { class: 'device-progress', 'aria-label': 'Model download' });
-      if (p && total) {
-        bar.max = total;
-        bar.value = Math.min(p.overall.loaded, total);
-      }
-      const text = !p
-        ? 'Starting…'
-        : `${p.cached ? 'Reading from this browser' : 'Downloading'} ${p.file}: ${mb(p.overall.loaded)}${total ? ` of ${mb(total)} (${Math.floor((100 * p.overall.loaded) / total)}%)` : ''}`;
-      return h('div', { class: 'stack-tight' }, bar, h('p', { class: 'device-progress-text', 'aria-live': 'polite' }, text),
-        h('button', { type: 'button', class: 'danger', onclick: () => (device.cancel(), leave()) }, 'Cancel download'));
+      const text = h('p', { class: 'device-progress-text' });
+      const el = h('div', { class: 'stack-tight' }, bar, text, h('button', { type: 'button', class: 'danger', onclick: () => (device.cancel(), leave()) }, 'Cancel download'));
+      showProgress(bar, text, phase.progress);
+      return el;
     }
     case 'ready': {
       const i = phase.info;
@@ -72,6 +66,18 @@ function statusOf(device: DeviceController, phase: DevicePhase, leave: () => voi
     case 'failed':
       return h('div', {}, h('p', { class: 'error', role: 'alert' }, phase.error), h('button', { type: 'button', onclick: () => void device.prepare() }, 'Try again'));
   }
+}
+
+/** Updates the bar and its words in place: a progress event must not rebuild the panel (focus on Cancel stays). */
+function showProgress(bar: HTMLProgressElement, text: HTMLElement, p: DeviceProgress | null): void {
+  const total = p?.overall.total ?? null;
+  if (p && total) {
+    bar.max = total;
+    bar.value = Math.min(p.overall.loaded, total);
+  }
+  text.textContent = !p
+    ? 'Starting…'
+    : `${p.cached ? 'Reading from this browser' : 'Downloading'} ${p.file}: ${mb(p.overall.loaded)}${total ? ` of ${mb(total)} (${Math.floor((100 * p.overall.loaded) / total)}%)` : ''}`;
 }
 
 /** The panel; `changed` stores the settings (per bank) after every choice. */
@@ -130,7 +136,11 @@ export function devicePanel(device: DeviceController, settings: DeviceSettings, 
 
   device.subscribe(() => {
     if (!panel.isConnected && settings.where === 'server') return;
-    const kind = device.phase.kind;
+    const phase = device.phase;
+    const kind = phase.kind;
+    const bar = body.querySelector<HTMLProgressElement>('progress.device-progress');
+    const text = body.querySelector<HTMLElement>('.device-progress-text');
+    if (kind === 'downloading' && lastPhase === 'downloading' && bar && text) return showProgress(bar, text, phase.progress);
     if (kind !== lastPhase && kind === 'ready') announce('On-device models ready.');
     lastPhase = kind;
     render();

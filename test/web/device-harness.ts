@@ -1,0 +1,90 @@
+// The web stack for the page's on-device mode with the fake engine (test/web/fake-engine.ts): an
+// intercept for startWebStack's proxy that serves the page built with the fake engine, a models
+// folder (manifest + files of given sizes, streamed in small chunks so progress shows, and
+// holdable mid-file to test cancel), onnxruntime-web's WASM file, and the fake engine's channel
+// to the Node pipeline (the stand-in gpu-node's POST /v1/candidates).
+import { resolve } from 'node:path';
+import { WEB_CSP } from '../../edge/routes/web.ts';
+import { buildPage } from '../../web/build.ts';
+import type { StandinGpuNode } from '../edge/harness/gpu-node.ts';
+import { FAKE_CANDIDATES_PATH } from './fake-engine.ts';
+
+export const FAKE_MODEL_FILES = [
+  { name: 'sam2.1_hiera_tiny.encoder.onnx', bytes: 3_000_000 },
+  { name: 'sam2.1_hiera_tiny.decoder.onnx', bytes: 1_000_000 },
+  { name: 'dinov2_vits14.onnx', bytes: 2_000_000 },
+] as const;
+export const FAKE_WASM_BYTES = 1_500_000;
+const CHUNK = 64 * 1024;
+
+export interface FakeDevice {
+  intercept(request: Request): Promise<Response | null>;
+  /** The next model download stops halfway through its first model file until release(). */
+  hold(): void;
+  release(): void;
+  /** Path of every request the intercept answered or saw, in order. */
+  seen: string[];
+  /** Candidate sets made for the page (the fake engine's "on-device" work). */
+  setsMade: number;
+}
+
+export async function fakeDevice(gpu: StandinGpuNode): Promise<FakeDevice> {
+  const page = await buildPage({ deviceEngine: resolve(import.meta.dirname, 'fake-engine.ts') });
+  const info = (await (await fetch(`${gpu.url}/v1/info`, { headers: { Authorization: `Bearer ${gpu.secret}` } })).json()) as { dim: number };
+  let held: { promise: Promise<void>; release(): void } | null = null;
+
+  const stream = (bytes: number, holdAt: number | null) => {
+    let sent = 0;
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (holdAt !== null && sent >= holdAt && held) await held.promise;
+        const n = Math.min(CHUNK, bytes - sent);
+        if (n <= 0) return controller.close();
+        sent += n;
+        controller.enqueue(new Uint8Array(n).fill(sent % 251));
+        await new Promise((r) => setTimeout(r, 2));
+      },
+    });
+  };
+  const file = (bytes: number, head: boolean, holdAt: number | null = null) =>
+    new Response(head ? null : stream(bytes, holdAt), { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes) } });
+
+  const device: FakeDevice = {
+    seen: [],
+    setsMade: 0,
+    hold() {
+      let release = () => {};
+      const promise = new Promise<void>((r) => (release = r));
+      held = { promise, release };
+    },
+    release() {
+      held?.release();
+      held = null;
+    },
+    async intercept(request) {
+      const url = new URL(request.url);
+      const path = url.pathname;
+      device.seen.push(`${request.method} ${path}`);
+      const head = request.method === 'HEAD';
+      if (path === '/' && request.method === 'GET') return new Response(page.html, { headers: { 'Content-Type': 'text/html; charset=UTF-8', 'Content-Security-Policy': WEB_CSP, 'Cache-Control': 'no-cache' } });
+      const asset = page.assets[path.slice(1)];
+      if (asset && request.method === 'GET') return new Response(asset.body, { headers: { 'Content-Type': asset.type } });
+      if (path === '/device/models/manifest.json') return Response.json({ modelId: gpu.modelId, dim: info.dim, files: FAKE_MODEL_FILES });
+      const model = FAKE_MODEL_FILES.find((f) => path === `/device/models/${f.name}`);
+      if (model) return file(model.bytes, head, model === FAKE_MODEL_FILES[0] ? model.bytes / 2 : null);
+      if (path === '/device/ort/ort-wasm-simd-threaded.wasm') return file(FAKE_WASM_BYTES, head);
+      if (path === FAKE_CANDIDATES_PATH && request.method === 'POST') {
+        if (url.searchParams.get('grid') !== '32') return new Response('the stand-in gpu-node runs the 32×32 grid only', { status: 422 });
+        device.setsMade++;
+        const res = await fetch(`${gpu.url}/v1/candidates?exif=apply&preset=official`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${gpu.secret}`, 'Content-Type': request.headers.get('content-type') ?? 'image/png' },
+          body: await request.arrayBuffer(),
+        });
+        return new Response(res.body, { status: res.status, headers: { 'Content-Type': res.headers.get('content-type') ?? 'application/octet-stream' } });
+      }
+      return null;
+    },
+  };
+  return device;
+}
