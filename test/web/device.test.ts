@@ -175,7 +175,41 @@ describe('the on-device mode of the web app (fake engine)', () => {
     expect(await radio(page, /^Only the candidate set/).isChecked()).toBe(true);
     await expect.poll(() => page.locator('.device-status').textContent(), { timeout: 60_000 }).toMatch(/^Ready: /);
     expect(await unlabelled(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await w.shot('device-ready-dark');
     expect(w.errors).toEqual([]);
     await page.close();
   }, 240_000);
+
+  it('phone: the same flow fits 390 px, dark and light', async () => {
+    const page = await chromium.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const w = await watch(page, 'device-phone');
+    await page.goto(stack.url);
+    // A browser that never opened the engine: the warning comes first.
+    await page.evaluate(() => localStorage.clear());
+    await signInWith(page, key);
+    await page.getByRole('button', { name: /^shapes/ }).click();
+    await openTab(page, 'Segment');
+    await radio(page, /^On this device/).check();
+    await page.getByRole('group', { name: 'Download before first use' }).waitFor();
+    await w.shot('size-warning');
+    device.hold();
+    await page.getByRole('button', { name: 'Download 7.5 MB and start' }).click();
+    await expect.poll(() => page.locator('.device-progress-text').textContent(), { timeout: 30_000 }).toMatch(/\(\d+%\)$/);
+    await w.shot('downloading');
+    device.release();
+    await expect.poll(() => page.locator('.device-status').textContent(), { timeout: 60_000 }).toMatch(/^Ready: /);
+    await radio(page, /^Nothing: the image never leaves/).check();
+    await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('target.png', scenes.target.bytes)]);
+    await waitForJobs(page, 1);
+    await w.shot('local-result');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await w.shot('local-result-light');
+    expect(await unlabelled(page)).toEqual([]);
+    expect(w.errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 });
