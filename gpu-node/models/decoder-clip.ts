@@ -9,11 +9,12 @@
 // cells a pixel can change sign. We replace the Clip with an Identity in a patched copy of the
 // graph. The onnx-community decoder (HF `Sam2Model`) returns `pred_masks` unclamped; there is
 // nothing to remove there, and the search reports `none`.
-import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import type { ModelSource } from './backend.ts';
 import { ModelFormatError } from './errors.ts';
-import { externalDataFiles, LAYOUT_OPS, readExternalData } from './graph-patch.ts';
+import { graphOf } from './graph-file.ts';
+import { externalDataFiles, LAYOUT_OPS } from './graph-patch.ts';
+import type { GraphFile } from './graph-source.ts';
 import { LAYOUTS } from './sam2-layout.ts';
 
 const { onnx } = onnxProto;
@@ -138,22 +139,19 @@ export interface DecoderSource {
 }
 
 /**
- * How to load the decoder at `path`: patched when `removeClip` and the graph clamps its mask
- * logits, else the file itself. A patched graph's external data (decoders hold ~21 MB) is passed
- * in memory, so nothing is written beside the model.
+ * How to load the decoder `file` (a path, or a graph in memory): patched when `removeClip` and
+ * the graph clamps its mask logits, else the file itself. A patched graph's external data
+ * (decoders hold ~21 MB) is passed in memory, so nothing is written beside the model.
  */
-export async function decoderSource(path: string, removeClip: boolean): Promise<DecoderSource> {
-  const bytes = await readFile(path);
+export async function decoderSource(file: string | GraphFile, removeClip: boolean): Promise<DecoderSource> {
+  const graph = graphOf(file);
+  const bytes = await graph.bytes();
   if (!removeClip) {
-    const site = locateMaskClip(decodeModel(bytes, path).graph);
-    return site ? { source: { model: path }, maskClip: 'kept', site } : { source: { model: path }, maskClip: 'none' };
+    const site = locateMaskClip(decodeModel(bytes, graph.where).graph);
+    return site ? { source: graph.source, maskClip: 'kept', site } : { source: graph.source, maskClip: 'none' };
   }
-  const patched = unclipMaskLogits(bytes, path);
-  if (!patched.model || !patched.site) return { source: { model: path }, maskClip: 'none' };
-  const externalData = await readExternalData(path, patched.externalFiles);
-  return {
-    source: externalData.length > 0 ? { model: patched.model, externalData } : { model: patched.model },
-    maskClip: 'removed',
-    site: patched.site,
-  };
+  const patched = unclipMaskLogits(bytes, graph.where);
+  if (!patched.model || !patched.site) return { source: graph.source, maskClip: 'none' };
+  const { source } = await graph.patchedSource(patched.model, patched.externalFiles);
+  return { source, maskClip: 'removed', site: patched.site };
 }

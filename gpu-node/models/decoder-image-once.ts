@@ -19,10 +19,11 @@
 // A graph where any of these is not found is used unpatched (`imageOnce: 'none'`). The patched
 // graph ignores `mask_input` and `has_mask_input` (still declared, still fed zeros); a caller
 // that ever sends a mask prompt must open the unpatched graph (Sam2Options.decoderImageOnce).
-import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import type { ModelSource } from './backend.ts';
-import { externalDataFiles, LAYOUT_OPS, readExternalData } from './graph-patch.ts';
+import { graphOf } from './graph-file.ts';
+import { externalDataFiles, LAYOUT_OPS } from './graph-patch.ts';
+import type { GraphFile } from './graph-source.ts';
 
 const { onnx } = onnxProto;
 type IGraphProto = onnxProto.onnx.IGraphProto;
@@ -179,15 +180,14 @@ export function imageOnceDecoder(modelBytes: Uint8Array, inputs = { image: 'imag
  */
 export async function imageOnceSource(
   source: ModelSource,
-  path: string,
+  file: string | GraphFile,
 ): Promise<{ source: ModelSource; imageOnce: ImageOnce; site?: ImageOnceSite }> {
-  const bytes = typeof source.model === 'string' ? await readFile(source.model) : source.model;
+  const graph = graphOf(file);
+  const bytes = typeof source.model === 'string' ? await graphOf(source.model).bytes() : source.model;
   const patched = imageOnceDecoder(bytes);
   if (!patched) return { source, imageOnce: 'none' };
-  const externalData = source.externalData ?? (await readExternalData(path, patched.externalFiles));
-  return {
-    source: externalData.length > 0 ? { model: patched.model, externalData } : { model: patched.model },
-    imageOnce: 'applied',
-    site: patched.site,
-  };
+  if (source.externalData) {
+    return { source: { model: patched.model, externalData: source.externalData }, imageOnce: 'applied', site: patched.site };
+  }
+  return { source: (await graph.patchedSource(patched.model, patched.externalFiles)).source, imageOnce: 'applied', site: patched.site };
 }

@@ -6,6 +6,7 @@
 // 518) whose tokens would be read as the wrong grid, giving wrong detections: refused at load.
 import { floatData, floatTensor, inputShape, openSession, type Provider, type Session, type SessionSettings } from './backend.ts';
 import { ModelFormatError, ModelInputError } from './errors.ts';
+import type { GraphFile } from './graph-source.ts';
 
 export const DINO_SIZE = 518;
 export const DINO_GRID = 37;
@@ -35,8 +36,10 @@ export class DinoRunner {
     readonly info: DinoInfo,
   ) {}
 
-  static async open(path: string, settings: SessionSettings): Promise<DinoRunner> {
-    const opened = await openSession({ model: path }, settings);
+  /** `file`: a path, or the graph already in memory (a browser). */
+  static async open(file: string | GraphFile, settings: SessionSettings): Promise<DinoRunner> {
+    const path = typeof file === 'string' ? file : file.where;
+    const opened = await openSession(typeof file === 'string' ? { model: file } : file.source, settings);
     const { session } = opened;
     if (!session.inputNames.includes(INPUT) || !session.outputNames.includes(OUTPUT)) {
       throw new ModelFormatError(

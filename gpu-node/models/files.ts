@@ -9,14 +9,12 @@
 // the variant (a preset's dtype, or `--sam2-dtype`); without one, the folder's only variant is
 // used, or fp32 (the reference precision) when there are several.
 import { readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { ModelFormatError } from './errors.ts';
+import { COMMUNITY_DECODER, COMMUNITY_ENCODER, DEFAULT_VARIANT, pairVariant } from './variant.ts';
 import type { Sam2Files } from './sam2-runner.ts';
 
-export const DEFAULT_VARIANT = 'fp32';
-
-const COMMUNITY_ENCODER = /^vision_encoder(?:_([a-z0-9]+))?\.onnx$/;
-const COMMUNITY_DECODER = /^prompt_encoder_mask_decoder(?:_([a-z0-9]+))?\.onnx$/;
+export { DEFAULT_VARIANT, pairVariant, variantOf } from './variant.ts';
 
 async function onnxFiles(dir: string): Promise<string[]> {
   try {
@@ -24,22 +22,6 @@ async function onnxFiles(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
-}
-
-/**
- * The variant a SAM2 graph file is, from its name: the onnx-community suffix (none = fp32). Other
- * exports (samexporter) publish fp32 only and carry no suffix.
- */
-export function variantOf(path: string): string {
-  const name = basename(path);
-  const m = COMMUNITY_ENCODER.exec(name) ?? COMMUNITY_DECODER.exec(name);
-  return m?.[1] ?? DEFAULT_VARIANT;
-}
-
-/** The variant of a pair: one name, or `<encoder>-<decoder>` when they differ. */
-export function pairVariant(files: Pick<Sam2Files, 'encoder' | 'decoder'>): string {
-  const [e, d] = [variantOf(files.encoder), variantOf(files.decoder)];
-  return e === d ? e : `${e}-${d}`;
 }
 
 /** Encoder/decoder pairs by variant, in onnx-community naming. */

@@ -1,6 +1,4 @@
 // Helpers for patching exported graphs at load time (decoder-clip.ts, no-mem-embed.ts).
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
@@ -20,9 +18,4 @@ export function externalDataFiles(graph: onnxProto.onnx.IGraphProto): string[] {
     if (location) files.add(location);
   }
   return [...files];
-}
-
-/** The external data `files` of the model at `modelPath`, read into memory for a patched graph. */
-export function readExternalData(modelPath: string, files: readonly string[]): Promise<{ path: string; data: Uint8Array }[]> {
-  return Promise.all(files.map(async (file) => ({ path: file, data: new Uint8Array(await readFile(join(dirname(modelPath), file))) })));
 }

@@ -13,12 +13,11 @@
 // Add and replace it by an Identity on its other operand — exact, no subtract-after-the-fact
 // rounding. Neither node nor initializer names are relied on (exporters mangle or omit them).
 // test/real-graph/no-mem-embed-variants.test.ts runs this on each published shape.
-import { randomUUID } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { ModelSource } from './backend.ts';
-import { externalDataFiles, LAYOUT_OPS as LAYOUT_OPS_BASE, readExternalData } from './graph-patch.ts';
+import { graphOf } from './graph-file.ts';
+import { externalDataFiles, LAYOUT_OPS as LAYOUT_OPS_BASE } from './graph-patch.ts';
+import type { GraphFile } from './graph-source.ts';
 import { ModelFormatError, NoMemEmbedNotFoundError } from './errors.ts';
 
 const { onnx } = onnxProto;
@@ -201,22 +200,13 @@ export interface LoadableEncoder {
 }
 
 /**
- * A loadable source for the patched encoder at `path`. Weights in external data files stay on
- * disk: ORT resolves them relative to the model file and refuses paths that leave its folder
- * (symlinks included), so the patched graph is written beside the original under a temporary
- * name; where that folder is read-only the data files are read into memory instead.
+ * A loadable source for the patched encoder `file` (a path, or a graph in memory). On disk,
+ * weights in external data files stay there: the patched graph is written beside the original
+ * (graph-file.ts says why), or the data files are read into memory where the folder is read-only.
  */
-export async function patchedEncoderSource(path: string, levelOutput: (inputNames: string[]) => string): Promise<LoadableEncoder> {
-  const patched = stripNoMemEmbed(await readFile(path), levelOutput, path);
-  if (patched.externalFiles.length === 0) {
-    return { source: { model: patched.model }, site: patched.site, cleanup: async () => {} };
-  }
-  const sibling = join(dirname(path), `.${basename(path)}.refseg-${process.pid}-${randomUUID()}.onnx`);
-  try {
-    await writeFile(sibling, patched.model, { flag: 'wx' });
-    return { source: { model: sibling }, site: patched.site, cleanup: () => rm(sibling, { force: true }) };
-  } catch {
-    const externalData = await readExternalData(path, patched.externalFiles);
-    return { source: { model: patched.model, externalData }, site: patched.site, cleanup: async () => {} };
-  }
+export async function patchedEncoderSource(file: string | GraphFile, levelOutput: (inputNames: string[]) => string): Promise<LoadableEncoder> {
+  const graph = graphOf(file);
+  const patched = stripNoMemEmbed(await graph.bytes(), levelOutput, graph.where);
+  const { source, cleanup } = await graph.patchedSource(patched.model, patched.externalFiles, true);
+  return { source, site: patched.site, cleanup };
 }

@@ -1,8 +1,8 @@
 // Who wrote an ONNX file, read from its first bytes: exporters (PyTorch's C++ protobuf and the
 // stand-in generator alike) write ModelProto's scalar header fields — ir_version (1),
 // producer_name (2), … — before the graph (7), so a 4 KiB read answers it even for a
-// multi-gigabyte encoder, without parsing the graph.
-import { open } from 'node:fs/promises';
+// multi-gigabyte encoder, without parsing the graph. (node:fs is loaded by producerName only: a
+// browser reads the header from bytes it holds.)
 
 /** producer_name of the project's own stand-in models (gpu-node/standin/onnx-graph.ts). */
 export const STANDIN_PRODUCER = 'refseg-standin';
@@ -50,6 +50,7 @@ export function producerNameOf(head: Uint8Array): string | null {
 }
 
 export async function producerName(path: string): Promise<string | null> {
+  const { open } = await import('node:fs/promises');
   const file = await open(path, 'r');
   try {
     const head = new Uint8Array(HEAD_BYTES);

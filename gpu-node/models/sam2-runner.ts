@@ -15,7 +15,8 @@ import {
 import { ModelFormatError, ModelInputError } from './errors.ts';
 import { decoderSource, type MaskClip } from './decoder-clip.ts';
 import { imageOnceSource, type ImageOnce } from './decoder-image-once.ts';
-import { pairVariant } from './files.ts';
+import type { GraphFile } from './graph-source.ts';
+import { pairVariant } from './variant.ts';
 import { patchedEncoderSource } from './no-mem-embed.ts';
 import {
   LEVEL_SHAPES,
@@ -100,9 +101,12 @@ export class Sam2Runner {
     readonly info: Sam2Info,
   ) {}
 
-  static async open(files: Sam2Files, settings: SessionSettings, opts: Sam2Options): Promise<Sam2Runner> {
-    const unclipped = await decoderSource(files.decoder, opts.removeMaskClip);
-    const once = opts.decoderImageOnce ? await imageOnceSource(unclipped.source, files.decoder) : { source: unclipped.source, imageOnce: 'off' as const };
+  /** `graphs`: the two graphs already in memory (a browser); by default `files` are read from disk. */
+  static async open(files: Sam2Files, settings: SessionSettings, opts: Sam2Options, graphs?: { encoder: GraphFile; decoder: GraphFile }): Promise<Sam2Runner> {
+    const encoderFile = graphs?.encoder ?? files.encoder;
+    const decoderFile = graphs?.decoder ?? files.decoder;
+    const unclipped = await decoderSource(decoderFile, opts.removeMaskClip);
+    const once = opts.decoderImageOnce ? await imageOnceSource(unclipped.source, decoderFile) : { source: unclipped.source, imageOnce: 'off' as const };
     const decoder = await openSession(once.source, settings);
     const where = `${files.encoder} + ${files.decoder}`;
     const layoutOf = (encoderInputs: readonly string[]) => detectLayout(encoderInputs, decoder.session.inputNames, where);
@@ -111,7 +115,7 @@ export class Sam2Runner {
     let noMemEmbedNode: string | undefined;
     if (opts.removeNoMemEmbed) {
       let found: LayoutSpec | undefined;
-      const patched = await patchedEncoderSource(files.encoder, (names) => {
+      const patched = await patchedEncoderSource(encoderFile, (names) => {
         found = layoutOf(names);
         return found.levels[2];
       });
@@ -123,7 +127,7 @@ export class Sam2Runner {
       spec = found!;
       noMemEmbedNode = patched.site.node;
     } else {
-      encoder = await openSession({ model: files.encoder }, settings);
+      encoder = await openSession(typeof encoderFile === 'string' ? { model: encoderFile } : encoderFile.source, settings);
       spec = layoutOf(encoder.session.inputNames);
     }
     const axis = promptBatchLimit(inputShape(decoder.session, spec.promptInput), spec.promptAxis);

@@ -8,12 +8,13 @@ import { proposeMasks } from './proposals.ts';
 import type { ProposalConfig } from './presets.ts';
 import { timed } from './stages.ts';
 import type { StageObserver } from './stages.ts';
-import type { AnalysedTarget } from './target.ts';
+import type { RgbImage } from '../preprocess/tensors.ts';
+import type { AnalysedTarget } from './encode-target.ts';
 
 /** The proposals of an analysed target as the shared post-model pipeline takes them. */
 export async function proposalInput(
   sam2: Sam2Api,
-  target: AnalysedTarget,
+  target: AnalysedTarget<RgbImage>,
   config: ProposalConfig,
   observe?: StageObserver,
 ): Promise<ProposalInput> {
@@ -24,7 +25,7 @@ export async function proposalInput(
 
 export async function candidateSet(
   sam2: Sam2Api,
-  target: AnalysedTarget,
+  target: AnalysedTarget<RgbImage>,
   config: ProposalConfig,
   ids: { modelId: string; pipelineId: string },
   observe?: StageObserver,

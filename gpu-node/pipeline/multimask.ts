@@ -1,7 +1,7 @@
 // Which of a decoder's mask outputs are SAM's three multimask tokens (1..3), and the best of them.
 // The public exports return only those three; a graph that also returns token 0 puts it first.
+import { ModelFormatError } from '../models/errors.ts';
 import type { Decoded } from '../models/index.ts';
-import { ModelFormatError } from '../models/index.ts';
 
 export const LOW_RES_CELLS = 256 * 256;
 

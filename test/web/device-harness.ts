@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { WEB_CSP } from '../../edge/routes/web.ts';
 import { buildPage } from '../../web/build.ts';
 import type { StandinGpuNode } from '../edge/harness/gpu-node.ts';
-import { FAKE_CANDIDATES_PATH } from './fake-engine.ts';
+import type { DeviceModelsManifest } from '../../shared/device-models.ts';
+import { FAKE_CANDIDATES_PATH, FAKE_INFO_PATH } from './fake-engine.ts';
 
 export const FAKE_MODEL_FILES = [
   { name: 'sam2.1_hiera_tiny.encoder.onnx', bytes: 3_000_000 },
@@ -71,7 +72,11 @@ export async function fakeDevice(gpu: StandinGpuNode): Promise<FakeDevice> {
       if (path === '/' && request.method === 'GET') return new Response(page.html, { headers: { 'Content-Type': 'text/html; charset=UTF-8', 'Content-Security-Policy': WEB_CSP, 'Cache-Control': 'no-cache' } });
       const asset = page.assets[path.slice(1)];
       if (asset && request.method === 'GET') return new Response(asset.body, { headers: { 'Content-Type': asset.type } });
-      if (path === '/device/models/manifest.json') return Response.json({ modelId: gpu.modelId, dim: info.dim, files: FAKE_MODEL_FILES });
+      if (path === '/device/models/manifest.json') {
+        const [encoder, decoder, dino] = FAKE_MODEL_FILES.map((m) => ({ file: m.name, bytes: m.bytes, sha256: null, data: [] }));
+        return Response.json({ format: 'refseg-device-models/1', encoder, decoder, dino } satisfies DeviceModelsManifest);
+      }
+      if (path === FAKE_INFO_PATH) return Response.json({ modelId: gpu.modelId, dim: info.dim });
       const model = FAKE_MODEL_FILES.find((f) => path === `/device/models/${f.name}`);
       if (model) return file(model.bytes, head, model === FAKE_MODEL_FILES[0] ? model.bytes / 2 : null);
       if (path === '/device/ort/ort-wasm-simd-threaded.wasm') return file(FAKE_WASM_BYTES, head);

@@ -7,21 +7,25 @@
 // engine is built elsewhere.
 import { decodeCandidateSet } from '../../shared/wire/index.ts';
 import { DEVICE_GRIDS, DeviceEngineError } from '../../web/src/device/engine.ts';
+import { parseManifest } from '../../web/src/device/manifest.ts';
 import type { DeviceCandidatesOptions, DeviceEngine, DeviceEngineOptions } from '../../web/src/device/engine.ts';
 
 export { DEVICE_GRIDS, DeviceEngineError };
 
 export const FAKE_CANDIDATES_PATH = '/test/device-candidates';
+/** The stand-in models' id and dimension (the real engine reads them from the models). */
+export const FAKE_INFO_PATH = '/test/device-info';
 const WASM_FILE = 'ort-wasm-simd-threaded.wasm';
 
 export async function openDeviceEngine(options: DeviceEngineOptions): Promise<DeviceEngine> {
   const started = performance.now();
-  const manifest = (await (await fetch(`${options.modelsUrl}manifest.json`, { signal: options.signal })).json()) as { modelId: string; dim: number; files: { name: string; bytes: number }[] };
+  const manifest = parseManifest(await (await fetch(`${options.modelsUrl}manifest.json`, { signal: options.signal })).text());
+  const models = [manifest.encoder, manifest.decoder, manifest.dino].flatMap((g) => [g, ...g.data]);
   const files = [
     { kind: 'runtime' as const, url: `${options.wasmUrl}${WASM_FILE}`, name: WASM_FILE },
-    ...manifest.files.map((f) => ({ kind: 'model' as const, url: new URL(f.name, options.modelsUrl).href, name: f.name })),
+    ...models.map((f) => ({ kind: 'model' as const, url: new URL(f.file, options.modelsUrl).href, name: f.file })),
   ];
-  const overall = { loaded: 0, total: manifest.files.reduce((t, f) => t + f.bytes, 0) as number | null };
+  const overall = { loaded: 0, total: models.reduce((t, f) => t + f.bytes!, 0) as number | null };
   for (const f of files) {
     const res = await fetch(f.url, { signal: options.signal });
     if (!res.ok || !res.body) throw new DeviceEngineError(`${f.name}: HTTP ${res.status}`);
@@ -38,8 +42,9 @@ export async function openDeviceEngine(options: DeviceEngineOptions): Promise<De
     }
   }
   const base = new URL(options.modelsUrl);
+  const { modelId, dim } = (await (await fetch(new URL(FAKE_INFO_PATH, base.origin))).json()) as { modelId: string; dim: number };
   return {
-    info: { modelId: manifest.modelId, provider: 'wasm', threads: 1, dim: manifest.dim, standin: true, openMs: performance.now() - started },
+    info: { modelId, provider: 'wasm', threads: 1, dim, standin: true, openMs: performance.now() - started },
     async candidates(file: Blob, opts: DeviceCandidatesOptions) {
       const t0 = performance.now();
       const res = await fetch(new URL(`${FAKE_CANDIDATES_PATH}?grid=${opts.pointsPerSide ?? 32}`, base.origin), { method: 'POST', body: file, headers: { 'Content-Type': file.type } });

@@ -9,6 +9,15 @@
 //   /v1/banks/{bankId}/segment-candidates.
 //   engine.close();
 import type { ProposalPreset } from '../../../shared/schemas.ts';
+import type { DeviceBuildInfo } from '../../build.ts';
+import type { FromWorker, GraphBytes, ToWorker, WorkerCandidates } from '../../device/protocol.ts';
+import { fetchCached } from './fetch-cached.ts';
+import type { Fetched } from './fetch-cached.ts';
+import { parseManifest } from './manifest.ts';
+import type { ManifestFile, ManifestGraph } from './manifest.ts';
+
+/** Set by web/build.ts (esbuild define); absent when this module is bundled some other way. */
+declare const __REFSEG_DEVICE__: DeviceBuildInfo | undefined;
 
 /** What is being fetched: onnxruntime-web's WASM binary, or one model file. */
 export interface DeviceProgress {
@@ -115,7 +124,120 @@ export class DeviceEngineError extends Error {
   override readonly name = 'DeviceEngineError';
 }
 
+function buildInfo(): DeviceBuildInfo {
+  if (typeof __REFSEG_DEVICE__ === 'undefined') throw new DeviceEngineError('this page was built without the on-device worker (web/build.ts builds it)');
+  return __REFSEG_DEVICE__;
+}
+
+const folder = (url: string) => (url.endsWith('/') ? url : `${url}/`);
+
 export async function openDeviceEngine(options: DeviceEngineOptions): Promise<DeviceEngine> {
-  void options;
-  throw new DeviceEngineError('not ready');
+  const build = buildInfo();
+  const webgpu = options.provider === 'webgpu' && 'gpu' in navigator;
+  const kind = webgpu ? 'webgpu' : 'wasm';
+  const base = typeof document === 'undefined' ? location.href : document.baseURI;
+  const modelsUrl = new URL(folder(options.modelsUrl), base).href;
+  const wasmUrl = new URL(folder(options.wasmUrl ?? 'device/ort/'), base).href;
+  const signal = options.signal;
+
+  const manifestRes = await fetch(new URL('manifest.json', modelsUrl), { signal, cache: 'no-cache' }).catch((err: unknown) => {
+    throw new DeviceEngineError(`the model list ${modelsUrl}manifest.json cannot be fetched: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  if (!manifestRes.ok) throw new DeviceEngineError(`the model list ${modelsUrl}manifest.json answered ${manifestRes.status}: is on-device mode set up on this server (docs/on-device.md)?`);
+  const manifest = parseManifest(await manifestRes.text());
+
+  // Everything this engine fetches, for one overall progress figure.
+  const runtimeFile: ManifestFile = { file: build.binaries[kind], bytes: null, sha256: null };
+  const graphs = [manifest.encoder, manifest.decoder, manifest.dino];
+  const files: { url: string; spec: ManifestFile; kind: 'runtime' | 'model' }[] = [
+    { url: `${wasmUrl}${runtimeFile.file}?v=${build.ortVersion}`, spec: runtimeFile, kind: 'runtime' },
+    ...graphs.flatMap((g) => [g, ...g.data].map((spec) => ({ url: `${modelsUrl}${spec.file}`, spec, kind: 'model' as const }))),
+  ];
+  const loaded = new Map<string, number>();
+  const sizes = new Map(files.map((f) => [f.url, f.spec.bytes]));
+  const overallTotal = () => ([...sizes.values()].every((b) => b !== null) ? [...sizes.values()].reduce((a, b) => a! + b!, 0)! : null);
+  const fetched = new Map<string, Fetched>();
+  // One file at a time: a phone's memory holds the bytes once, and progress reads in order.
+  for (const f of files) {
+    const got = await fetchCached(f.url, f.spec, signal, (done, fileTotal, cached) => {
+      loaded.set(f.url, done);
+      if (fileTotal !== null) sizes.set(f.url, fileTotal);
+      const sum = [...loaded.values()].reduce((a, b) => a + b, 0);
+      options.onProgress?.({ kind: f.kind, file: f.spec.file, loaded: done, total: fileTotal, cached, overall: { loaded: sum, total: overallTotal() } });
+    }).catch((err: unknown) => {
+      if (signal?.aborted) throw new DeviceEngineError('opening the on-device engine was cancelled');
+      throw new DeviceEngineError(err instanceof Error ? err.message : String(err));
+    });
+    fetched.set(f.url, got);
+  }
+  const bytesOf = (spec: ManifestFile) => fetched.get(`${modelsUrl}${spec.file}`)!.bytes;
+  const graph = (g: ManifestGraph): GraphBytes => ({ name: g.file, bytes: bytesOf(g), data: g.data.map((d) => ({ name: d.file, bytes: bytesOf(d) })) });
+
+  const worker = new Worker(new URL(build.workers[kind], import.meta.url), { type: 'module', name: 'refseg-device' });
+  const pending = new Map<number, { resolve(r: WorkerCandidates): void; reject(e: Error): void }>();
+  let closed: Error | null = null;
+  const fail = (err: Error) => {
+    closed ??= err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  const info = await new Promise<DeviceEngineInfo>((resolve, reject) => {
+    const onAbort = () => {
+      worker.terminate();
+      reject(new DeviceEngineError('opening the on-device engine was cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.addEventListener('error', (e) => {
+      const err = new DeviceEngineError(`the on-device worker failed: ${e.message || 'it could not start'}`);
+      fail(err);
+      reject(err);
+    });
+    worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
+      const msg = e.data;
+      if (msg.type === 'opened') {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(msg.info);
+      } else if (msg.type === 'open-failed') {
+        worker.terminate();
+        reject(new DeviceEngineError(`the models could not be opened: ${msg.message}`));
+      } else {
+        const p = pending.get(msg.id);
+        pending.delete(msg.id);
+        if (msg.type === 'result') p?.resolve(msg.result);
+        else p?.reject(new DeviceEngineError(msg.message));
+      }
+    });
+    const open: ToWorker = {
+      type: 'open',
+      wasm: fetched.get(files[0].url)!.bytes,
+      encoder: graph(manifest.encoder),
+      decoder: graph(manifest.decoder),
+      dino: graph(manifest.dino),
+      provider: webgpu ? 'webgpu' : 'wasm',
+      threads: options.threads ?? Math.min(4, navigator.hardwareConcurrency || 1),
+    };
+    // The bytes move to the worker: the page keeps no copy of the models.
+    worker.postMessage(open, [open.wasm, ...[open.encoder, open.decoder, open.dino].flatMap((g) => [g.bytes, ...g.data.map((d) => d.bytes)])]);
+  });
+  const reported: DeviceEngineInfo =
+    options.provider === 'webgpu' && !webgpu ? { ...info, fallbackReason: info.fallbackReason ?? 'this browser has no WebGPU (navigator.gpu)' } : info;
+
+  let serial = 0;
+  return {
+    info: reported,
+    async candidates(file, opts) {
+      if (closed) throw closed;
+      const t0 = performance.now();
+      const id = ++serial;
+      const result = await new Promise<WorkerCandidates>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ type: 'candidates', id, file, options: opts } satisfies ToWorker);
+      });
+      return { ...result, set: new Uint8Array(result.set), totalMs: performance.now() - t0 };
+    },
+    close() {
+      worker.terminate();
+      fail(new DeviceEngineError('the on-device engine is closed'));
+    },
+  };
 }

@@ -6,6 +6,9 @@ import type { RefsegClient, SegmentOptionsInput } from '../../../shared/client/i
 import { DEVICE_GRIDS, openDeviceEngine } from './engine.ts';
 import type { DeviceCandidates, DeviceEngineInfo, DeviceProgress } from './engine.ts';
 import { matchLocally } from './local-match.ts';
+import { parseManifest } from './manifest.ts';
+import type { DeviceModelsManifest } from './manifest.ts';
+import type { DeviceBuildInfo } from '../../build.ts';
 import type { DeviceSettings, PageResult } from './settings.ts';
 
 export { DEVICE_GRIDS };
@@ -19,10 +22,11 @@ export interface DeviceUrls {
 
 export const deviceUrls = (base: string): DeviceUrls => ({ modelsUrl: `${base}/device/models/`, wasmUrl: `${base}/device/ort/` });
 
-/** onnxruntime-web's threaded SIMD build, the one the engine loads. */
-const WASM_FILE = 'ort-wasm-simd-threaded.wasm';
-/** At most this many model files are sized before the download (a manifest is input too). */
-const MAX_MANIFEST_FILES = 64;
+/** Set by web/build.ts (esbuild define), as for engine.ts: the onnxruntime-web binary of each worker. */
+declare const __REFSEG_DEVICE__: DeviceBuildInfo | undefined;
+
+/** WebGPU where the browser has it (the engine falls back to WASM and says why), else WASM. */
+const provider = (): 'wasm' | 'webgpu' => (typeof navigator !== 'undefined' && 'gpu' in navigator ? 'webgpu' : 'wasm');
 
 export interface DownloadEstimate {
   files: { name: string; bytes: number | null }[];
@@ -55,18 +59,19 @@ export async function estimateDownload(urls: DeviceUrls, signal?: AbortSignal): 
         : `The on-device models cannot be listed (HTTP ${res.status}).`,
     );
   }
-  const manifest = (await res.json()) as unknown;
-  const listed = (typeof manifest === 'object' && manifest !== null ? (manifest as { files?: unknown }).files : undefined) ?? [];
-  if (!Array.isArray(listed) || listed.length === 0 || listed.length > MAX_MANIFEST_FILES) throw new DeviceUnavailableError('The on-device model list of this refseg is not valid.');
-  const files = await Promise.all(
-    listed.map(async (f: unknown) => {
-      const entry = (typeof f === 'object' && f !== null ? f : {}) as { name?: unknown; bytes?: unknown };
-      if (typeof entry.name !== 'string' || entry.name.length === 0 || entry.name.length > 200) throw new DeviceUnavailableError('The on-device model list of this refseg is not valid.');
-      const told = typeof entry.bytes === 'number' && Number.isSafeInteger(entry.bytes) && entry.bytes > 0 ? entry.bytes : null;
-      return { name: entry.name, bytes: told ?? (await contentLength(new URL(entry.name, urls.modelsUrl).href, signal)) };
-    }),
-  );
-  files.push({ name: WASM_FILE, bytes: await contentLength(`${urls.wasmUrl}${WASM_FILE}`, signal) });
+  let manifest: DeviceModelsManifest;
+  try {
+    manifest = parseManifest(await res.text());
+  } catch (err) {
+    throw new DeviceUnavailableError(err instanceof Error ? err.message : String(err));
+  }
+  const listed = [manifest.encoder, manifest.decoder, manifest.dino].flatMap((g) => [g, ...g.data]);
+  // A file the list gives no size of is asked for its Content-Length (HEAD, no body).
+  const files = await Promise.all(listed.map(async (f) => ({ name: f.file, bytes: f.bytes ?? (await contentLength(`${urls.modelsUrl}${f.file}`, signal)) })));
+  if (__REFSEG_DEVICE__) {
+    const binary = __REFSEG_DEVICE__.binaries[provider()];
+    files.unshift({ name: binary, bytes: await contentLength(`${urls.wasmUrl}${binary}?v=${__REFSEG_DEVICE__.ortVersion}`, signal) });
+  }
   return { files, knownBytes: files.reduce((t, f) => t + (f.bytes ?? 0), 0), unknown: files.filter((f) => f.bytes === null).length };
 }
 
@@ -88,7 +93,7 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 export async function openDevice(urls: DeviceUrls, onProgress: (p: DeviceProgress) => void, signal: AbortSignal): Promise<DeviceRunner> {
-  const engine = await openDeviceEngine({ ...urls, onProgress, signal });
+  const engine = await openDeviceEngine({ ...urls, onProgress, signal, provider: provider() });
   // A retried request (busy edge, 429/503) sends the set already made for that image and grid.
   const made = new WeakMap<Blob, { grid: number; candidates: DeviceCandidates }>();
   return {
