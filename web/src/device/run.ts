@@ -25,8 +25,18 @@ export const deviceUrls = (base: string): DeviceUrls => ({ modelsUrl: `${base}/d
 /** Set by web/build.ts (esbuild define), as for engine.ts: the onnxruntime-web binary of each worker. */
 declare const __REFSEG_DEVICE__: DeviceBuildInfo | undefined;
 
-/** WebGPU where the browser has it (the engine falls back to WASM and says why), else WASM. */
-const provider = (): 'wasm' | 'webgpu' => (typeof navigator !== 'undefined' && 'gpu' in navigator ? 'webgpu' : 'wasm');
+/**
+ * WebGPU where the browser gives an adapter (the engine still falls back to WASM and says why if
+ * its session cannot start), else WASM: a browser exposing navigator.gpu without a usable GPU
+ * (headless, blocklisted drivers) would otherwise fetch the larger WebGPU build for nothing.
+ */
+let chosen: Promise<'wasm' | 'webgpu'> | null = null;
+const provider = (): Promise<'wasm' | 'webgpu'> =>
+  (chosen ??= (async () => {
+    const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    if (!gpu) return 'wasm';
+    return (await gpu.requestAdapter().catch(() => null)) ? 'webgpu' : 'wasm';
+  })());
 
 export interface DownloadEstimate {
   files: { name: string; bytes: number | null }[];
@@ -69,7 +79,7 @@ export async function estimateDownload(urls: DeviceUrls, signal?: AbortSignal): 
   // A file the list gives no size of is asked for its Content-Length (HEAD, no body).
   const files = await Promise.all(listed.map(async (f) => ({ name: f.file, bytes: f.bytes ?? (await contentLength(`${urls.modelsUrl}${f.file}`, signal)) })));
   if (__REFSEG_DEVICE__) {
-    const binary = __REFSEG_DEVICE__.binaries[provider()];
+    const binary = __REFSEG_DEVICE__.binaries[await provider()];
     files.unshift({ name: binary, bytes: await contentLength(`${urls.wasmUrl}${binary}?v=${__REFSEG_DEVICE__.ortVersion}`, signal) });
   }
   return { files, knownBytes: files.reduce((t, f) => t + (f.bytes ?? 0), 0), unknown: files.filter((f) => f.bytes === null).length };
@@ -93,7 +103,7 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 export async function openDevice(urls: DeviceUrls, onProgress: (p: DeviceProgress) => void, signal: AbortSignal): Promise<DeviceRunner> {
-  const engine = await openDeviceEngine({ ...urls, onProgress, signal, provider: provider() });
+  const engine = await openDeviceEngine({ ...urls, onProgress, signal, provider: await provider() });
   // A retried request (busy edge, 429/503) sends the set already made for that image and grid.
   const made = new WeakMap<Blob, { grid: number; candidates: DeviceCandidates }>();
   return {
