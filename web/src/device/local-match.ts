@@ -14,14 +14,11 @@ import type { PageResult } from './settings.ts';
 /** A bank as matching needs it, kept per bank id while its revision holds. */
 const banks = new Map<string, MatchingBank>();
 
-async function matchingBankOf(client: RefsegClient, bankId: string, signal?: AbortSignal): Promise<MatchingBank> {
-  const { revision } = await client.getBank(bankId, { signal });
-  const known = banks.get(bankId);
-  if (known?.revision === revision) return known;
-  const file: BankFile = await client.exportBank(bankId, { signal });
+/** A bank file as matching needs it: prototypes and negatives as the edge computes them (shared/bank). */
+export function matchingBankOfFile(bankId: string, revision: string, file: BankFile): MatchingBank {
   // The file is input like any other: parseBankFile validates it (schema, finite non-zero vectors).
   const parsed = parseBankFile(file, { modelId: file.modelId });
-  const bank: MatchingBank = {
+  return {
     bankId,
     revision,
     modelId: parsed.modelId,
@@ -30,6 +27,13 @@ async function matchingBankOf(client: RefsegClient, bankId: string, signal?: Abo
     classes: parsed.classes,
     ...bankVectors(parsed.classes, parsed.references, parsed.dim ?? 0),
   };
+}
+
+async function matchingBankOf(client: RefsegClient, bankId: string, signal?: AbortSignal): Promise<MatchingBank> {
+  const { revision } = await client.getBank(bankId, { signal });
+  const known = banks.get(bankId);
+  if (known?.revision === revision) return known;
+  const bank = matchingBankOfFile(bankId, revision, await client.exportBank(bankId, { signal }));
   banks.set(bankId, bank);
   return bank;
 }

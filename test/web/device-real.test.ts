@@ -1,0 +1,144 @@
+// The page's "on this device" mode end to end with the real engine (web/src/device/engine.ts, its
+// Web Worker on onnxruntime-web WASM) in headless Chromium, on stand-in models served as an edge
+// serves them (a writeDeviceModels folder, onnxruntime-web's WASM): the warning names the real
+// files and sizes, the engine opens, an image segmented with "the image never leaves" on the 8×8
+// grid gives the detections of the Node pipeline (onnxruntime-node) matched against the bank the
+// edge's way; a candidate set of a grid the gpu-nodes do not run is refused by the edge (409), and
+// the page says so; after a reload the files come from the browser's Cache Storage, not the network.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Download, Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchingBankOfFile } from '../../web/src/device/local-match.ts';
+import { writeDeviceModels } from '../../gpu-node/model-store/device-models.ts';
+import { openPipeline } from '../../gpu-node/pipeline/index.ts';
+import type { GpuPipeline } from '../../gpu-node/pipeline/index.ts';
+import { generateStandins } from '../../gpu-node/standin/generate.ts';
+import { matchBank } from '../../shared/bank/index.ts';
+import { createRefsegClient } from '../../shared/client/index.ts';
+import type { RefsegClient } from '../../shared/client/index.ts';
+import { decodeRle } from '../../shared/coco-mask/index.ts';
+import type { Rle } from '../../shared/types.ts';
+import { checkSegmentOptions, resolveSegmentOptions } from '../../edge/segment/options.ts';
+import { launchChromium } from '../browser/chromium.ts';
+import type { RunningChromium } from '../browser/chromium.ts';
+import { startStandinGpuNode } from '../edge/harness/gpu-node.ts';
+import type { StandinGpuNode } from '../edge/harness/gpu-node.ts';
+import { testScenes } from '../edge/harness/scenes.ts';
+import type { TestScenes } from '../edge/harness/scenes.ts';
+import { realDevice } from './device-harness.ts';
+import { ADMIN_KEY, startWebStack } from './harness.ts';
+import type { WebStack } from './harness.ts';
+import { openTab, signInWith, waitForJobs, watch } from './page.ts';
+
+const SEGMENT_OPTIONS = { scoreThreshold: 0, maxDetections: 100 };
+
+let dir: string;
+let gpu: StandinGpuNode;
+let scenes: TestScenes;
+let pipeline: GpuPipeline;
+let device: Awaited<ReturnType<typeof realDevice>>;
+let stack: WebStack;
+let chromium: RunningChromium;
+let key: string;
+let client: RefsegClient;
+let bankId: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'refseg-device-ui-'));
+  const paths = await generateStandins(dir);
+  await writeDeviceModels({ sam2Dir: paths.sam2A.dir, dinoPath: paths.dino, outDir: join(dir, 'device') });
+  [gpu, scenes, pipeline] = await Promise.all([startStandinGpuNode(), testScenes(), openPipeline({ sam2Dir: paths.sam2A.dir, dinoPath: paths.dino, threads: { intraOp: 1 } })]);
+  device = await realDevice(join(dir, 'device'));
+  stack = await startWebStack('node', gpu, { intercept: (r) => device.intercept(r) });
+  chromium = await launchChromium();
+  const res = await fetch(`${stack.edgeUrl}/v1/admin/keys`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ tenant: 'device-real' }) });
+  key = ((await res.json()) as { secret: string }).secret;
+  client = createRefsegClient({ baseUrl: stack.edgeUrl, apiKey: key });
+  bankId = (await client.createBank({ name: 'shapes', classes: ['red', 'blue', 'green'] })).id;
+  await client.addReferences(bankId, new Blob([Buffer.from(scenes.reference.bytes)], { type: 'image/png' }), [
+    { className: 'red', mask: scenes.reference.masks[0] },
+    { className: 'blue', mask: scenes.reference.masks[1] },
+  ]);
+}, 180_000);
+afterAll(async () => {
+  await chromium?.close();
+  await stack?.close();
+  await pipeline?.close();
+  await gpu?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const png = (name: string, bytes: Uint8Array) => ({ name, mimeType: 'image/png', buffer: Buffer.from(bytes) });
+
+async function cocoOf(page: Page): Promise<{ annotations: { category_id: number; score: number; bbox: number[]; segmentation: Rle }[] }> {
+  const [download] = await Promise.all([page.waitForEvent('download') as Promise<Download>, page.getByRole('button', { name: 'COCO JSON', exact: true }).click()]);
+  return JSON.parse((await readFile((await download.path())!)).toString('utf8'));
+}
+
+describe('the on-device mode with the real engine (stand-in models, WASM)', () => {
+  it('downloads the models once, segments on the 8×8 grid as the Node pipeline does, and reads the models from the cache after a reload', async () => {
+    expect(pipeline.modelId).toBe(gpu.modelId);
+    const page = await chromium.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const w = await watch(page, 'device-real');
+    await page.goto(stack.url);
+    await signInWith(page, key);
+    await page.getByRole('button', { name: /^shapes/ }).click();
+    await openTab(page, 'Segment');
+    await page.getByRole('radio', { name: /^On this device/ }).check();
+    const warning = page.getByRole('group', { name: 'Download before first use' });
+    await warning.waitFor();
+    // The WASM binary (about 12 MB) and the three stand-in graphs, with their sizes.
+    expect(await warning.textContent()).toMatch(/ort-wasm-simd-threaded\.wasm 1\d\.\d MB/);
+    await w.shot('real-size-warning');
+
+    await page.getByRole('button', { name: /^Download .* and start$/ }).click();
+    await expect.poll(() => page.locator('.device-status').textContent(), { timeout: 120_000 }).toMatch(/^Ready: .* on WASM/);
+    expect(await page.locator('.device-status').textContent()).toContain(gpu.modelId);
+    await w.shot('real-ready');
+
+    await page.getByLabel('Prompt grid').selectOption('8');
+    await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('target.png', scenes.target.bytes)]);
+    await waitForJobs(page, 1);
+    expect(await page.locator('.queue li.state-done .job-state').textContent()).toMatch(/, 8×8 grid, image never left$/);
+    expect(w.segmentRequests).toBe(0);
+    await page.getByLabel('Minimum score').fill('0');
+    await w.shot('real-local-result');
+
+    // The Node pipeline on the same image and grid, matched against the same bank as the edge would.
+    const { set } = await pipeline.candidates(scenes.target.bytes, { proposals: { preset: 'official', pointsPerSide: 8 } });
+    const bank = matchingBankOfFile(bankId, 'test', await client.exportBank(bankId));
+    const expected = matchBank(set, bank, resolveSegmentOptions(bank, checkSegmentOptions(SEGMENT_OPTIONS, 'options')).pipeline);
+    expect(expected.length).toBeGreaterThanOrEqual(3);
+    const mine = (await cocoOf(page)).annotations;
+    expect(mine.map((a) => [a.category_id - 1, a.bbox])).toEqual(expected.map((d) => [d.label, d.bbox]));
+    mine.forEach((a, i) => {
+      expect(Math.abs(a.score - expected[i].score)).toBeLessThan(1e-4);
+      // Masks equal up to the boundary pixels whose logit sits within float error of 0 (docs/on-device.md).
+      const [x, y] = [decodeRle(a.segmentation), decodeRle(expected[i].mask)];
+      let differ = 0;
+      for (let p = 0; p < x.length; p++) if (x[p] !== y[p]) differ++;
+      expect(differ / x.length).toBeLessThanOrEqual(1e-5);
+    });
+
+    // The edge takes only sets of pipelines its gpu-nodes run: an 8×8 set is refused, and the page says why.
+    await page.getByRole('radio', { name: /^Only the candidate set/ }).check();
+    await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('target2.png', scenes.target2.bytes)]);
+    await expect.poll(() => page.locator('.queue li.state-failed .job-state').textContent(), { timeout: 120_000 }).toMatch(/^Failed: Pipeline id "official\/v1;grid=8;.*" is not one the gpu-nodes of model/);
+    await w.shot('real-candidates-refused');
+
+    // A reload opens the engine from the browser's Cache Storage: no model or WASM file is fetched again.
+    const fetchedBefore = device.seen.filter((r) => r.startsWith('GET /device/') && !r.endsWith('manifest.json')).length;
+    expect(fetchedBefore).toBe(4);
+    await page.reload();
+    await page.getByRole('button', { name: /^shapes/ }).click();
+    await openTab(page, 'Segment');
+    await expect.poll(() => page.locator('.device-status').textContent(), { timeout: 120_000 }).toMatch(/^Ready: /);
+    expect(device.seen.filter((r) => r.startsWith('GET /device/') && !r.endsWith('manifest.json')).length).toBe(fetchedBefore);
+    expect(w.errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
+    await page.close();
+  }, 600_000);
+});
