@@ -91,8 +91,9 @@ describe('the on-device mode with the real engine (stand-in models, WASM)', () =
     await page.getByRole('radio', { name: /^On this device/ }).check();
     const warning = page.getByRole('group', { name: 'Download before first use' });
     await warning.waitFor();
-    // The WASM binary (about 12 MB) and the three stand-in graphs, with their sizes.
-    expect(await warning.textContent()).toMatch(/ort-wasm-simd-threaded\.wasm 1\d\.\d MB/);
+    // The WASM binary (about 14 MB) and the three stand-in graphs, with their sizes.
+    expect(await warning.textContent()).toMatch(/ort-wasm-simd-threaded\.wasm 1\d MB/);
+    expect(await warning.textContent()).toMatch(/prompt_encoder_mask_decoder\.onnx \d+ kB/);
     await w.shot('real-size-warning');
 
     await page.getByRole('button', { name: /^Download .* and start$/ }).click();
@@ -132,7 +133,8 @@ describe('the on-device mode with the real engine (stand-in models, WASM)', () =
 
     // A reload opens the engine from the browser's Cache Storage: no model or WASM file is fetched again.
     const fetchedBefore = device.seen.filter((r) => r.startsWith('GET /device/') && !r.endsWith('manifest.json')).length;
-    expect(fetchedBefore).toBe(4);
+    // The WASM binary, the encoder and its external data, the decoder, DINOv2.
+    expect(fetchedBefore).toBe(5);
     await page.reload();
     await page.getByRole('button', { name: /^shapes/ }).click();
     await openTab(page, 'Segment');

@@ -8,7 +8,7 @@ import type { DeviceSettings } from '../device/settings.ts';
 import { announce, field, h, nextId } from '../dom.ts';
 
 const MB = 1e6;
-const mb = (bytes: number) => `${(bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0)} MB`;
+const mb = (bytes: number) => (bytes < MB ? `${Math.max(1, Math.round(bytes / 1e3))} kB` : `${(bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0)} MB`);
 
 function radios<T extends string>(legend: string, current: T, choices: readonly (readonly [T, string, string?])[], pick: (v: T) => void): HTMLElement {
   const name = nextId('radio');
