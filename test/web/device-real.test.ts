@@ -128,7 +128,7 @@ describe('the on-device mode with the real engine (stand-in models, WASM)', () =
     // The edge takes only sets of pipelines its gpu-nodes run: an 8×8 set is refused, and the page says why.
     await page.getByRole('radio', { name: /^Only the candidate set/ }).check();
     await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('target2.png', scenes.target2.bytes)]);
-    await expect.poll(() => page.locator('.queue li.state-failed .job-state').textContent(), { timeout: 120_000 }).toMatch(/^Failed: Pipeline id "official\/v1;grid=8;.*" is not one the gpu-nodes of model/);
+    await expect.poll(() => page.locator('.queue li.state-failed .job-state').textContent(), { timeout: 120_000 }).toMatch(/^Failed: The server matches only candidate sets of the grids its gpu-nodes run, and 8×8 is not one of them\. .* \(request [0-9a-f-]+\)$/);
     await w.shot('real-candidates-refused');
 
     // A reload opens the engine from the browser's Cache Storage: no model or WASM file is fetched again.

@@ -102,6 +102,16 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/** The edge's 409 for a set of a pipeline its gpu-nodes do not run (an error of the page's bundle: told by shape). */
+const pipelineRefused = (err: unknown) => {
+  const e = err as { status?: unknown; problem?: { type?: unknown } } | null;
+  return e?.status === 409 && typeof e.problem?.type === 'string' && e.problem.type.endsWith('/pipeline-mismatch');
+};
+
+const refusedGrid = (grid: number, requestId: string | undefined) =>
+  `The server matches only candidate sets of the grids its gpu-nodes run, and ${grid}×${grid} is not one of them. ` +
+  `Choose the paper's 32×32 grid, or "Nothing: the image never leaves" to match on this device.${requestId ? ` (request ${requestId})` : ''}`;
+
 export async function openDevice(urls: DeviceUrls, onProgress: (p: DeviceProgress) => void, signal: AbortSignal): Promise<DeviceRunner> {
   const engine = await openDeviceEngine({ ...urls, onProgress, signal, provider: await provider() });
   // A retried request (busy edge, 429/503) sends the set already made for that image and grid.
@@ -116,7 +126,9 @@ export async function openDevice(urls: DeviceUrls, onProgress: (p: DeviceProgres
       }
       const result: PageResult =
         settings.send === 'candidates'
-          ? await client.segmentCandidates(bankId, candidates.set, options, { signal })
+          ? await client.segmentCandidates(bankId, candidates.set, options, { signal }).catch((err: unknown) => {
+              throw pipelineRefused(err) ? new Error(refusedGrid(settings.grid, (err as { requestId?: string }).requestId)) : err;
+            })
           : await matchLocally(client, bankId, candidates.set, options, signal);
       return { ...result, onDevice: { send: settings.send, grid: settings.grid, candidates: candidates.count, deviceMs: candidates.totalMs } };
     },

@@ -125,7 +125,7 @@ export function devicePanel(device: DeviceController, settings: DeviceSettings, 
     }
     const send = radios('What leaves this device', settings.send, [
       ['nothing', 'Nothing: the image never leaves', "Matched here against the bank's prototypes."],
-      ['candidates', 'Only the candidate set', 'Masks and features go to the server to match (it can cache them); the image stays here.'],
+      ['candidates', 'Only the candidate set', 'Masks and features go to the server to match (it can cache them); the image stays here. The server takes the grids its gpu-nodes run.'],
     ] as const, (v) => {
       settings.send = v;
       changed();
