@@ -9,6 +9,7 @@ import { problemResponse, routeNotFound } from './middleware/problem.ts';
 import { requestId } from './middleware/request-id.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { bankRoutes } from './routes/banks.ts';
+import { deviceRoutes } from './routes/device.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
@@ -46,7 +47,8 @@ export function createEdgeApp(deps: EdgeDeps): EdgeApp {
   segmentCandidatesRoutes(router, services);
   maskRoutes(router, services);
   infoRoutes(router, services);
-  webRoutes(router);
+  webRoutes(router, services.config.device);
+  deviceRoutes(router, services.config.device, deps.deviceFiles);
   docsRoutes(router, services.config.publicUrl);
   return { app, services };
 }

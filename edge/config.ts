@@ -49,6 +49,8 @@ const EnvSchema = z.object({
   REFSEG_CORS_ORIGINS: list.default([]),
   REFSEG_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   REFSEG_LOG: z.enum(['json', 'off']).default('json'),
+  REFSEG_DEVICE_MODELS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  REFSEG_DEVICE_WASM_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface EdgeConfig {
@@ -87,9 +89,16 @@ export interface EdgeConfig {
   /** The edge's URL as clients see it (OpenAPI `servers`); default: the origin of each request. */
   publicUrl: string | undefined;
   log: 'json' | 'off';
+  /**
+   * Where the browser's on-device engine fetches its models and onnxruntime-web's WASM
+   * (docs/on-device.md); undefined: from this edge (/device/models/, /device/ort/), where it can.
+   */
+  device: { modelsUrl: string | undefined; wasmUrl: string | undefined };
 }
 
 export type EnvVars = Readonly<Record<string, string | undefined>>;
+
+const folderUrl = (url: string | undefined) => (url === undefined || url.endsWith('/') ? url : `${url}/`);
 
 /** Throws ValidationError naming the variable when one is missing or malformed. */
 export function configFromEnv(env: EnvVars): EdgeConfig {
@@ -119,5 +128,6 @@ export function configFromEnv(env: EnvVars): EdgeConfig {
     corsOrigins: e.REFSEG_CORS_ORIGINS,
     publicUrl: e.REFSEG_PUBLIC_URL?.replace(/\/+$/, ''),
     log: e.REFSEG_LOG,
+    device: { modelsUrl: folderUrl(e.REFSEG_DEVICE_MODELS_URL), wasmUrl: folderUrl(e.REFSEG_DEVICE_WASM_URL) },
   };
 }

@@ -1,5 +1,6 @@
 // What the app is made of (its dependencies, given by the runtime adapter) and what its
 // routes share (services built from them once per app).
+import type { DeviceFileSource } from './device/files.ts';
 import type { GpuNodeInfo } from '../shared/api/gpu-node.ts';
 import { ServiceUnavailableError } from '../shared/errors.ts';
 import type { Principal } from './auth/index.ts';
@@ -32,6 +33,8 @@ export interface EdgeDeps {
   metrics?: Metrics;
   /** One structured entry per request (default: a JSON line on the console, unless config.log is 'off'). */
   log?: (entry: LogEntry) => void;
+  /** Files for the browser's on-device engine, on runtimes with a file system (edge/device/files.ts). */
+  deviceFiles?: DeviceFileSource;
 }
 
 export interface EdgeServices {

@@ -9,6 +9,7 @@ import type { EdgeApp } from '../app.ts';
 import { configFromEnv } from '../config.ts';
 import type { EnvVars } from '../config.ts';
 import type { EdgeDeps } from '../context.ts';
+import { deviceFilesOnDisk } from '../device/files.node.ts';
 import { gpuPoolFromConfig } from '../gpu/from-config.ts';
 import type { Storage } from '../storage/contract.ts';
 import { openSqliteStorage } from '../storage/sqlite.node.ts';
@@ -41,7 +42,10 @@ export async function startNodeEdge(options: NodeEdgeOptions): Promise<RunningEd
   const storage = options.storage ?? openSqliteStorage(env.REFSEG_DB || DEFAULT_DB_PATH);
   const gpu = gpuPoolFromConfig(config);
   const stopChecks = gpu.startHealthChecks();
-  const edge = createEdgeApp({ storage, gpu, config, ...(options.log ? { log: options.log } : {}) });
+  // The on-device engine's files: the models folder REFSEG_DEVICE_MODELS_DIR (if set) and
+  // onnxruntime-web's WASM from node_modules.
+  const deviceFiles = deviceFilesOnDisk(env.REFSEG_DEVICE_MODELS_DIR || undefined);
+  const edge = createEdgeApp({ storage, gpu, config, deviceFiles, ...(options.log ? { log: options.log } : {}) });
   const hostname = options.hostname ?? (env.REFSEG_EDGE_HOST || '127.0.0.1');
   const wanted = options.port ?? Number(env.REFSEG_EDGE_PORT || DEFAULT_EDGE_PORT);
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve, reject) => {

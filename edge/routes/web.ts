@@ -8,10 +8,20 @@ import type { Router } from './router.ts';
 
 type Page = { html: string; assets: Record<string, WebAsset> } | null;
 
-/** No inline script or style, nothing from another origin: the page works under this policy. */
-export const WEB_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; font-src 'none'; " +
-  "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/**
+ * No inline script or style, nothing from another origin: the page works under this policy. The
+ * on-device engine may fetch its files from configured origins (REFSEG_DEVICE_MODELS_URL,
+ * REFSEG_DEVICE_WASM_URL). Its worker compiles WASM under its own policy (the worker asset's
+ * response has none), so the page's needs no 'wasm-unsafe-eval'.
+ */
+export function webCsp(device: { modelsUrl?: string | undefined; wasmUrl?: string | undefined } = {}): string {
+  const origins = [...new Set([device.modelsUrl, device.wasmUrl].flatMap((u) => (u ? [new URL(u).origin] : [])))];
+  return (
+    `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; ` +
+    `connect-src ${["'self'", ...origins].join(' ')}; font-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`
+  );
+}
+
 
 const NOT_BUILT =
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>refseg</title></head><body>' +
@@ -26,7 +36,8 @@ const loadPage = (): Promise<Page> =>
 
 const AssetParamsSchema = z.strictObject({ file: z.string().max(100).describe('Hashed asset name.') });
 
-export function webRoutes(router: Router): void {
+export function webRoutes(router: Router, device: Parameters<typeof webCsp>[0] = {}): void {
+  const csp = webCsp(device);
   router.add(
     {
       method: 'get',
@@ -39,7 +50,7 @@ export function webRoutes(router: Router): void {
     },
     async (c) => {
       const built = await loadPage();
-      c.header('Content-Security-Policy', WEB_CSP);
+      c.header('Content-Security-Policy', csp);
       c.header('Cache-Control', 'no-cache');
       c.header('X-Content-Type-Options', 'nosniff');
       c.header('Referrer-Policy', 'no-referrer');

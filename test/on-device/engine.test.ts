@@ -4,7 +4,8 @@
 // weightless real SAM2.1 graph. Same identity (model id, pipeline id, image hash), same masks
 // (up to the 1e-5 boundary pixels docs/on-device.md explains), embeddings and IoUs within 1e-4,
 // same detections. Also: the models come from the manifest with progress and are read from Cache
-// Storage on the next visit. Cost: the real encoder runs once per runtime; grids stay tiny.
+// Storage on the next visit, all under the web app's Content-Security-Policy. Cost: the real
+// encoder runs once per runtime; grids stay tiny.
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { generateStandins } from '../../gpu-node/standin/generate.ts';
 import { base64ToBytes } from '../../shared/encoding/index.ts';
 import { decodeCandidateSet } from '../../shared/wire/index.ts';
 import type { CandidateSet } from '../../shared/types.ts';
+import { webCsp } from '../../edge/routes/web.ts';
 import { buildDeviceWorkers, DEVICE_WORKERS, deviceDefine, ortWebVersion } from '../../web/build.ts';
 import { launchChromium, type RunningChromium } from '../browser/chromium.ts';
 import { startPageServer, type PageServer } from '../browser/page-server.ts';
@@ -60,7 +62,9 @@ beforeAll(async () => {
   server = await startPageServer({}, async (request) => {
     const path = new URL(request.url).pathname;
     const fixed = files.get(path);
-    if (fixed) return new Response(fixed.body as BodyInit, { headers: { 'Content-Type': fixed.type, ...isolation } });
+    // The page runs under the web app's own Content-Security-Policy.
+    const csp: Record<string, string> = path === '/' ? { 'Content-Security-Policy': webCsp() } : {};
+    if (fixed) return new Response(fixed.body as BodyInit, { headers: { 'Content-Type': fixed.type, ...isolation, ...csp } });
     const ort = /^\/ort\/([a-z.-]+\.wasm)$/.exec(path);
     if (ort && ort[1] === DEVICE_WORKERS.wasm.binary) return new Response(new Uint8Array(await readFile(join(ORT_DIST, ort[1]))), { headers: { 'Content-Type': 'application/wasm', ...isolation } });
     const model = /^\/models\/([a-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(path);
