@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { WEB_CSP } from '../../edge/routes/web.ts';
+import { webCsp } from '../../edge/routes/web.ts';
 import { buildPage } from '../../web/build.ts';
 import type { BuiltPage } from '../../web/build.ts';
 import type { StandinGpuNode } from '../edge/harness/gpu-node.ts';
@@ -38,7 +38,7 @@ export interface FakeDevice {
 function servePage(page: BuiltPage, request: Request): Response | null {
   const path = new URL(request.url).pathname;
   if (request.method !== 'GET') return null;
-  if (path === '/') return new Response(page.html, { headers: { 'Content-Type': 'text/html; charset=UTF-8', 'Content-Security-Policy': WEB_CSP, 'Cache-Control': 'no-cache' } });
+  if (path === '/') return new Response(page.html, { headers: { 'Content-Type': 'text/html; charset=UTF-8', 'Content-Security-Policy': webCsp(), 'Cache-Control': 'no-cache' } });
   const asset = page.assets[path.slice(1)];
   return asset ? new Response(asset.body, { headers: { 'Content-Type': asset.type } }) : null;
 }
