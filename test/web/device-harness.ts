@@ -1,13 +1,10 @@
-// The web stack for the page's on-device mode. realDevice: the page with the real engine, a
-// models folder and onnxruntime-web's WASM. fakeDevice, with the fake engine
-// (test/web/fake-engine.ts): an intercept for startWebStack's proxy that serves the page built
-// with the fake engine, a models
+// The web stack for the page's on-device mode with the fake engine (test/web/fake-engine.ts): an
+// intercept for startWebStack's proxy that serves the page built with the fake engine, a models
 // folder (manifest + files of given sizes, streamed in small chunks so progress shows, and
 // holdable mid-file to test cancel), onnxruntime-web's WASM file, and the fake engine's channel
 // to the Node pipeline (the stand-in gpu-node's POST /v1/candidates).
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { webCsp } from '../../edge/routes/web.ts';
 import { buildPage } from '../../web/build.ts';
 import type { BuiltPage } from '../../web/build.ts';
@@ -41,38 +38,6 @@ function servePage(page: BuiltPage, request: Request): Response | null {
   if (path === '/') return new Response(page.html, { headers: { 'Content-Type': 'text/html; charset=UTF-8', 'Content-Security-Policy': webCsp(), 'Cache-Control': 'no-cache' } });
   const asset = page.assets[path.slice(1)];
   return asset ? new Response(asset.body, { headers: { 'Content-Type': asset.type } }) : null;
-}
-
-const ORT_DIST = resolve(import.meta.dirname, '../../node_modules/onnxruntime-web/dist');
-
-/**
- * The page with the real engine (its worker assets from the build), a models folder written by
- * writeDeviceModels (manifest with sizes and SHA-256s) under /device/models/, and onnxruntime-web's
- * WASM binaries under /device/ort/, as docs/on-device.md has an edge serve them.
- */
-export async function realDevice(modelsDir: string): Promise<{ intercept(request: Request): Promise<Response | null>; seen: string[] }> {
-  const page = await buildPage();
-  const seen: string[] = [];
-  const fileResponse = async (file: string, type: string, head: boolean) => {
-    const body = await readFile(file).catch(() => null);
-    if (!body) return null;
-    return new Response(head ? null : new Uint8Array(body), { headers: { 'Content-Type': type, 'Content-Length': String(body.byteLength) } });
-  };
-  return {
-    seen,
-    async intercept(request) {
-      const path = new URL(request.url).pathname;
-      seen.push(`${request.method} ${path}`);
-      const served = servePage(page, request);
-      if (served) return served;
-      const head = request.method === 'HEAD';
-      const model = /^\/device\/models\/([A-Za-z0-9][A-Za-z0-9._-]*)$/.exec(path);
-      if (model) return fileResponse(join(modelsDir, model[1]), model[1].endsWith('.json') ? 'application/json' : 'application/octet-stream', head);
-      const ort = /^\/device\/ort\/(ort-wasm-simd-threaded(?:\.jsep)?\.wasm)$/.exec(path);
-      if (ort) return fileResponse(join(ORT_DIST, ort[1]), 'application/wasm', head);
-      return null;
-    },
-  };
 }
 
 export async function fakeDevice(gpu: StandinGpuNode): Promise<FakeDevice> {
@@ -116,6 +81,7 @@ export async function fakeDevice(gpu: StandinGpuNode): Promise<FakeDevice> {
       const head = request.method === 'HEAD';
       const served = servePage(page, request);
       if (served) return served;
+      if (path === '/device/config') return Response.json({ modelsUrl: 'device/models/', wasmUrl: 'device/ort/' });
       if (path === '/device/models/manifest.json') {
         const [encoder, decoder, dino] = FAKE_MODEL_FILES.map((m) => ({ file: m.name, bytes: m.bytes, sha256: null, data: [] }));
         return Response.json({ format: 'refseg-device-models/1', encoder, decoder, dino } satisfies DeviceModelsManifest);

@@ -1,6 +1,7 @@
 // The page's "on this device" mode end to end with the real engine (web/src/device/engine.ts, its
 // Web Worker on onnxruntime-web WASM) in headless Chromium, on stand-in models served as an edge
-// serves them (a writeDeviceModels folder, onnxruntime-web's WASM): the warning names the real
+// serves them (REFSEG_DEVICE_MODELS_DIR: a writeDeviceModels folder; onnxruntime-web's WASM from the
+// Node edge's /device/ort/): the warning names the real
 // files and sizes, the engine opens, an image segmented with "the image never leaves" on the 8×8
 // grid gives the detections of the Node pipeline (onnxruntime-node) matched against the bank the
 // edge's way; a candidate set of a grid the gpu-nodes do not run is refused by the edge (409), and
@@ -28,7 +29,6 @@ import { startStandinGpuNode } from '../edge/harness/gpu-node.ts';
 import type { StandinGpuNode } from '../edge/harness/gpu-node.ts';
 import { testScenes } from '../edge/harness/scenes.ts';
 import type { TestScenes } from '../edge/harness/scenes.ts';
-import { realDevice } from './device-harness.ts';
 import { ADMIN_KEY, startWebStack } from './harness.ts';
 import type { WebStack } from './harness.ts';
 import { openTab, signInWith, waitForJobs, watch } from './page.ts';
@@ -39,7 +39,6 @@ let dir: string;
 let gpu: StandinGpuNode;
 let scenes: TestScenes;
 let pipeline: GpuPipeline;
-let device: Awaited<ReturnType<typeof realDevice>>;
 let stack: WebStack;
 let chromium: RunningChromium;
 let key: string;
@@ -51,8 +50,7 @@ beforeAll(async () => {
   const paths = await generateStandins(dir);
   await writeDeviceModels({ sam2Dir: paths.sam2A.dir, dinoPath: paths.dino, outDir: join(dir, 'device') });
   [gpu, scenes, pipeline] = await Promise.all([startStandinGpuNode(), testScenes(), openPipeline({ sam2Dir: paths.sam2A.dir, dinoPath: paths.dino, threads: { intraOp: 1 } })]);
-  device = await realDevice(join(dir, 'device'));
-  stack = await startWebStack('node', gpu, { intercept: (r) => device.intercept(r) });
+  stack = await startWebStack('node', gpu, { env: { REFSEG_DEVICE_MODELS_DIR: join(dir, 'device') } });
   chromium = await launchChromium();
   const res = await fetch(`${stack.edgeUrl}/v1/admin/keys`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ tenant: 'device-real' }) });
   key = ((await res.json()) as { secret: string }).secret;
@@ -84,6 +82,11 @@ describe('the on-device mode with the real engine (stand-in models, WASM)', () =
     const page = await chromium.context.newPage();
     await page.setViewportSize({ width: 1280, height: 900 });
     const w = await watch(page, 'device-real');
+    const engineFiles: string[] = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (r.method() === 'GET' && /^\/device\/(models|ort)\//.test(path) && !path.endsWith('manifest.json')) engineFiles.push(path);
+    });
     await page.goto(stack.url);
     await signInWith(page, key);
     await page.getByRole('button', { name: /^shapes/ }).click();
@@ -132,14 +135,14 @@ describe('the on-device mode with the real engine (stand-in models, WASM)', () =
     await w.shot('real-candidates-refused');
 
     // A reload opens the engine from the browser's Cache Storage: no model or WASM file is fetched again.
-    const fetchedBefore = device.seen.filter((r) => r.startsWith('GET /device/') && !r.endsWith('manifest.json')).length;
+    const fetchedBefore = engineFiles.length;
     // The WASM binary, the encoder and its external data, the decoder, DINOv2.
     expect(fetchedBefore).toBe(5);
     await page.reload();
     await page.getByRole('button', { name: /^shapes/ }).click();
     await openTab(page, 'Segment');
     await expect.poll(() => page.locator('.device-status').textContent(), { timeout: 120_000 }).toMatch(/^Ready: /);
-    expect(device.seen.filter((r) => r.startsWith('GET /device/') && !r.endsWith('manifest.json')).length).toBe(fetchedBefore);
+    expect(engineFiles.length).toBe(fetchedBefore);
     expect(w.errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
     await page.close();
   }, 600_000);

@@ -3,7 +3,7 @@
 // the engine with progress and a cancel, and runs images through it. Main bundle: the only link to
 // the chunk is the dynamic import below.
 import type { RefsegClient, SegmentOptionsInput } from '../../../shared/client/index.ts';
-import type { DeviceEngineInfo, DeviceProgress, DeviceRunner, DownloadEstimate } from './run.ts';
+import type { DeviceEngineInfo, DeviceProgress, DeviceRunner, DeviceUrls, DownloadEstimate } from './run.ts';
 import type { DeviceSettings, PageResult } from './settings.ts';
 
 type Chunk = typeof import('./run.ts');
@@ -36,6 +36,7 @@ export class DeviceController {
   /** The grids the engine offers, known once the chunk is loaded. */
   grids: readonly DeviceGrid[] = [];
   private chunk: Chunk | null = null;
+  private urls: DeviceUrls | null = null;
   private runner: DeviceRunner | null = null;
   private opening: AbortController | null = null;
   private waiting: { resolve(): void; reject(err: Error): void }[] = [];
@@ -65,9 +66,9 @@ export class DeviceController {
     this.set({ kind: 'checking' });
     try {
       const chunk = await this.load();
-      const estimate = await chunk.estimateDownload(chunk.deviceUrls(this.apiBase));
       if (localStorage.getItem(DOWNLOADED_KEY) === '1') return this.start();
-      this.set({ kind: 'confirm', estimate });
+      this.urls = await chunk.deviceUrls(this.apiBase);
+      this.set({ kind: 'confirm', estimate: await chunk.estimateDownload(this.urls) });
     } catch (err) {
       this.set({ kind: 'unavailable', reason: message(err) });
     }
@@ -75,12 +76,13 @@ export class DeviceController {
 
   /** The person said yes (or the files were kept): download or read them, open the engine. */
   async start(): Promise<void> {
-    const chunk = await this.load();
     const opening = new AbortController();
     this.opening = opening;
     this.set({ kind: 'downloading', progress: null });
     try {
-      this.runner = await chunk.openDevice(chunk.deviceUrls(this.apiBase), (progress) => this.set({ kind: 'downloading', progress }), opening.signal);
+      const chunk = await this.load();
+      const urls = (this.urls ??= await chunk.deviceUrls(this.apiBase, opening.signal));
+      this.runner = await chunk.openDevice(urls, (progress) => this.set({ kind: 'downloading', progress }), opening.signal);
       localStorage.setItem(DOWNLOADED_KEY, '1');
       this.set({ kind: 'ready', info: this.runner.info });
       for (const w of this.waiting.splice(0)) w.resolve();

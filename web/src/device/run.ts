@@ -14,13 +14,34 @@ import type { DeviceSettings, PageResult } from './settings.ts';
 export { DEVICE_GRIDS };
 export type { DeviceEngineInfo, DeviceProgress };
 
-/** Where the engine's files are served, relative to the page's folder (docs/on-device.md). */
+/** Where the engine's files are served: absolute folder URLs ending in `/`. */
 export interface DeviceUrls {
   modelsUrl: string;
   wasmUrl: string;
 }
 
-export const deviceUrls = (base: string): DeviceUrls => ({ modelsUrl: `${base}/device/models/`, wasmUrl: `${base}/device/ort/` });
+const folder = (url: string, base: string) => {
+  const u = new URL(url, `${base}/`).href;
+  return u.endsWith('/') ? u : `${u}/`;
+};
+
+/** GET /device/config: the edge says where its models and onnxruntime-web's WASM are (relative to the page, or a configured URL). */
+export async function deviceUrls(base: string, signal?: AbortSignal): Promise<DeviceUrls> {
+  const res = await fetch(`${base}/device/config`, { signal, headers: { Accept: 'application/json' } });
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new DeviceUnavailableError(`This refseg does not offer on-device mode (GET /device/config answered ${res.status}).`);
+  }
+  const config = (await res.json()) as { modelsUrl?: unknown; wasmUrl?: unknown };
+  if (typeof config.modelsUrl !== 'string' || typeof config.wasmUrl !== 'string') {
+    throw new DeviceUnavailableError(
+      config.modelsUrl === null
+        ? 'This refseg offers no models for on-device use: its operator can serve them (REFSEG_DEVICE_MODELS_DIR or REFSEG_DEVICE_MODELS_URL, docs/on-device.md).'
+        : "This refseg does not say where onnxruntime-web's WASM is (REFSEG_DEVICE_WASM_URL, docs/on-device.md).",
+    );
+  }
+  return { modelsUrl: folder(config.modelsUrl, base), wasmUrl: folder(config.wasmUrl, base) };
+}
 
 /** Set by web/build.ts (esbuild define), as for engine.ts: the onnxruntime-web binary of each worker. */
 declare const __REFSEG_DEVICE__: DeviceBuildInfo | undefined;
@@ -63,11 +84,7 @@ export async function estimateDownload(urls: DeviceUrls, signal?: AbortSignal): 
   const res = await fetch(`${urls.modelsUrl}manifest.json`, { signal, headers: { Accept: 'application/json' } });
   if (!res.ok) {
     await res.body?.cancel();
-    throw new DeviceUnavailableError(
-      res.status === 404
-        ? 'This refseg offers no models for on-device use (its operator can serve them: docs/on-device.md, REFSEG_DEVICE_MODELS_DIR).'
-        : `The on-device models cannot be listed (HTTP ${res.status}).`,
-    );
+    throw new DeviceUnavailableError(`The on-device model list cannot be fetched (${urls.modelsUrl}manifest.json answered ${res.status}).`);
   }
   let manifest: DeviceModelsManifest;
   try {
