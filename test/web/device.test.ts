@@ -181,6 +181,27 @@ describe('the on-device mode of the web app (fake engine)', () => {
     await page.close();
   }, 240_000);
 
+  it('an edge that offers no on-device models: the page says so and stays usable on the server', async () => {
+    const page = await chromium.context.newPage();
+    const w = await watch(page, 'device-unavailable');
+    // What GET /device/config answers on an edge without REFSEG_DEVICE_MODELS_DIR / _URL.
+    await page.route('**/device/config', (route) => route.fulfill({ json: { modelsUrl: null, wasmUrl: 'device/ort/' } }));
+    await page.goto(stack.url);
+    await page.evaluate(() => localStorage.clear());
+    await signInWith(page, key);
+    await page.getByRole('button', { name: /^shapes/ }).click();
+    await openTab(page, 'Segment');
+    await radio(page, /^On this device/).check();
+    await expect.poll(() => page.locator('.device-status').textContent()).toMatch(/^This refseg offers no models for on-device use: its operator can serve them \(REFSEG_DEVICE_MODELS_DIR or REFSEG_DEVICE_MODELS_URL/);
+    // An image queued meanwhile fails with words, not silently.
+    await page.locator('.dropzone input[type=file][multiple]').first().setInputFiles([png('target.png', scenes.target.bytes)]);
+    await expect.poll(() => page.locator('.queue li.state-failed .job-state').textContent()).toMatch(/^Failed: The on-device models are not loaded/);
+    await w.shot('unavailable');
+    await radio(page, /^On the server/).check();
+    expect(w.errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('phone: the same flow fits 390 px, dark and light', async () => {
     const page = await chromium.context.newPage();
     await page.setViewportSize({ width: 390, height: 844 });
