@@ -109,8 +109,8 @@ describe('the on-device mode with the real engine (stand-in models, WASM)', () =
     await waitForJobs(page, 1);
     expect(await page.locator('.queue li.state-done .job-state').textContent()).toMatch(/, 8×8 grid, image never left$/);
     expect(w.segmentRequests).toBe(0);
-    await page.getByLabel('Minimum score').fill('0');
     await w.shot('real-local-result');
+    await page.getByLabel('Minimum score').fill('0');
 
     // The Node pipeline on the same image and grid, matched against the same bank as the edge would.
     const { set } = await pipeline.candidates(scenes.target.bytes, { proposals: { preset: 'official', pointsPerSide: 8 } });
