@@ -8,7 +8,14 @@ import { resolve } from 'node:path';
 import { webCsp } from '../../edge/routes/web.ts';
 import { buildPage } from '../../web/build.ts';
 import type { BuiltPage } from '../../web/build.ts';
+import type { Page } from 'playwright-core';
+import { createRefsegClient } from '../../shared/client/index.ts';
+import type { RefsegClient } from '../../shared/client/index.ts';
 import type { StandinGpuNode } from '../edge/harness/gpu-node.ts';
+import type { TestScenes } from '../edge/harness/scenes.ts';
+import { ADMIN_KEY } from './harness.ts';
+import type { WebStack } from './harness.ts';
+import { openTab, signInWith } from './page.ts';
 import type { DeviceModelsManifest } from '../../shared/device-models.ts';
 import { FAKE_CANDIDATES_PATH, FAKE_INFO_PATH } from './fake-engine.ts';
 
@@ -113,4 +120,26 @@ export async function fakeDevice(gpu: StandinGpuNode): Promise<FakeDevice> {
     },
   };
   return device;
+}
+
+/** A tenant of the stack with a bank "shapes" (red, blue, green) and references of the test scene. */
+export async function shapesBank(stack: WebStack, scenes: TestScenes, tenant: string, negative: boolean): Promise<{ key: string; client: RefsegClient; bankId: string }> {
+  const res = await fetch(`${stack.edgeUrl}/v1/admin/keys`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ tenant }) });
+  const key = ((await res.json()) as { secret: string }).secret;
+  const client = createRefsegClient({ baseUrl: stack.edgeUrl, apiKey: key });
+  const bankId = (await client.createBank({ name: 'shapes', classes: ['red', 'blue', 'green'] })).id;
+  await client.addReferences(bankId, new Blob([Buffer.from(scenes.reference.bytes)], { type: 'image/png' }), [
+    { className: 'red', mask: scenes.reference.masks[0] },
+    { className: 'blue', mask: scenes.reference.masks[1] },
+    // A negative, so the local path's negative damping is compared with the edge's too.
+    ...(negative ? [{ className: 'blue', mask: scenes.reference.masks[0], negative: true }] : []),
+  ]);
+  return { key, client, bankId };
+}
+
+/** The bank "shapes" open on its Segment tab (signed in first when a key is given). */
+export async function openShapesSegment(page: Page, key?: string): Promise<void> {
+  if (key) await signInWith(page, key);
+  await page.getByRole('button', { name: /^shapes/ }).click();
+  await openTab(page, 'Segment');
 }

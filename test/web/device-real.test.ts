@@ -6,11 +6,10 @@
 // grid gives the detections of the Node pipeline (onnxruntime-node) matched against the bank the
 // edge's way; a candidate set of a grid the gpu-nodes do not run is refused by the edge (409), and
 // the page says so; after a reload the files come from the browser's Cache Storage, not the network.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Download, Page } from 'playwright-core';
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchingBankOfFile } from '../../web/src/device/local-match.ts';
 import { writeDeviceModels } from '../../gpu-node/model-store/device-models.ts';
@@ -18,7 +17,6 @@ import { openPipeline } from '../../gpu-node/pipeline/index.ts';
 import type { GpuPipeline } from '../../gpu-node/pipeline/index.ts';
 import { generateStandins } from '../../gpu-node/standin/generate.ts';
 import { matchBank } from '../../shared/bank/index.ts';
-import { createRefsegClient } from '../../shared/client/index.ts';
 import type { RefsegClient } from '../../shared/client/index.ts';
 import { decodeRle } from '../../shared/coco-mask/index.ts';
 import type { Rle } from '../../shared/types.ts';
@@ -29,9 +27,10 @@ import { startStandinGpuNode } from '../edge/harness/gpu-node.ts';
 import type { StandinGpuNode } from '../edge/harness/gpu-node.ts';
 import { testScenes } from '../edge/harness/scenes.ts';
 import type { TestScenes } from '../edge/harness/scenes.ts';
-import { ADMIN_KEY, startWebStack } from './harness.ts';
+import { openShapesSegment, shapesBank } from './device-harness.ts';
+import { startWebStack } from './harness.ts';
 import type { WebStack } from './harness.ts';
-import { openTab, signInWith, waitForJobs, watch } from './page.ts';
+import { waitForJobs, watch } from './page.ts';
 
 const SEGMENT_OPTIONS = { scoreThreshold: 0, maxDetections: 100 };
 
@@ -52,14 +51,7 @@ beforeAll(async () => {
   [gpu, scenes, pipeline] = await Promise.all([startStandinGpuNode(), testScenes(), openPipeline({ sam2Dir: paths.sam2A.dir, dinoPath: paths.dino, threads: { intraOp: 1 } })]);
   stack = await startWebStack('node', gpu, { env: { REFSEG_DEVICE_MODELS_DIR: join(dir, 'device') } });
   chromium = await launchChromium();
-  const res = await fetch(`${stack.edgeUrl}/v1/admin/keys`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ tenant: 'device-real' }) });
-  key = ((await res.json()) as { secret: string }).secret;
-  client = createRefsegClient({ baseUrl: stack.edgeUrl, apiKey: key });
-  bankId = (await client.createBank({ name: 'shapes', classes: ['red', 'blue', 'green'] })).id;
-  await client.addReferences(bankId, new Blob([Buffer.from(scenes.reference.bytes)], { type: 'image/png' }), [
-    { className: 'red', mask: scenes.reference.masks[0] },
-    { className: 'blue', mask: scenes.reference.masks[1] },
-  ]);
+  ({ key, client, bankId } = await shapesBank(stack, scenes, 'device-real', false));
 }, 180_000);
 afterAll(async () => {
   await chromium?.close();
@@ -88,9 +80,7 @@ describe('the on-device mode with the real engine (stand-in models, WASM)', () =
       if (r.method() === 'GET' && /^\/device\/(models|ort)\//.test(path) && !path.endsWith('manifest.json')) engineFiles.push(path);
     });
     await page.goto(stack.url);
-    await signInWith(page, key);
-    await page.getByRole('button', { name: /^shapes/ }).click();
-    await openTab(page, 'Segment');
+    await openShapesSegment(page, key);
     await page.getByRole('radio', { name: /^On this device/ }).check();
     const warning = page.getByRole('group', { name: 'Download before first use' });
     await warning.waitFor();
@@ -152,8 +142,7 @@ describe('the on-device mode with the real engine (stand-in models, WASM)', () =
     // The WASM binary, the encoder and its external data, the decoder, DINOv2.
     expect(fetchedBefore).toBe(5);
     await page.reload();
-    await page.getByRole('button', { name: /^shapes/ }).click();
-    await openTab(page, 'Segment');
+    await openShapesSegment(page);
     await expect.poll(() => page.locator('.device-status').textContent(), { timeout: 120_000 }).toMatch(/^Ready: /);
     expect(engineFiles.length).toBe(fetchedBefore);
     expect(w.errors.filter((e) => !/status of 409/.test(e))).toEqual([]);

@@ -9,7 +9,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Download, Page, Request as PwRequest } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRefsegClient } from '../../shared/client/index.ts';
 import type { RefsegClient, SegmentResponse } from '../../shared/client/index.ts';
 
 import { launchChromium } from '../browser/chromium.ts';
@@ -18,11 +17,11 @@ import { startStandinGpuNode } from '../edge/harness/gpu-node.ts';
 import type { StandinGpuNode } from '../edge/harness/gpu-node.ts';
 import { testScenes } from '../edge/harness/scenes.ts';
 import type { TestScenes } from '../edge/harness/scenes.ts';
-import { fakeDevice } from './device-harness.ts';
+import { fakeDevice, openShapesSegment, shapesBank } from './device-harness.ts';
 import type { FakeDevice } from './device-harness.ts';
-import { ADMIN_KEY, startWebStack } from './harness.ts';
+import { startWebStack } from './harness.ts';
 import type { WebStack } from './harness.ts';
-import { openTab, signInWith, unlabelled, waitForJobs, watch } from './page.ts';
+import { unlabelled, waitForJobs, watch } from './page.ts';
 
 let gpu: StandinGpuNode;
 let scenes: TestScenes;
@@ -38,18 +37,7 @@ beforeAll(async () => {
   device = await fakeDevice(gpu);
   stack = await startWebStack('node', gpu, { intercept: (r) => device.intercept(r) });
   chromium = await launchChromium();
-  const res = await fetch(`${stack.edgeUrl}/v1/admin/keys`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ tenant: 'device' }) });
-  key = ((await res.json()) as { secret: string }).secret;
-  client = createRefsegClient({ baseUrl: stack.edgeUrl, apiKey: key });
-  const bank = await client.createBank({ name: 'shapes', classes: ['red', 'blue', 'green'] });
-  bankId = bank.id;
-  const image = new Blob([Buffer.from(scenes.reference.bytes)], { type: 'image/png' });
-  await client.addReferences(bankId, image, [
-    { className: 'red', mask: scenes.reference.masks[0] },
-    { className: 'blue', mask: scenes.reference.masks[1] },
-    // A negative, so the local path's negative damping is compared with the edge's too.
-    { className: 'blue', mask: scenes.reference.masks[0], negative: true },
-  ]);
+  ({ key, client, bankId } = await shapesBank(stack, scenes, 'device', true));
 }, 120_000);
 afterAll(async () => {
   await chromium?.close();
@@ -88,9 +76,7 @@ describe('the on-device mode of the web app (fake engine)', () => {
     const deviceBundle = () => requests.filter((r) => /\/assets\/device-[0-9a-f]{10}\.js$/.test(r));
 
     await page.goto(stack.url);
-    await signInWith(page, key);
-    await page.getByRole('button', { name: /^shapes/ }).click();
-    await openTab(page, 'Segment');
+    await openShapesSegment(page, key);
     await radio(page, /^On the server/).waitFor();
     expect(await radio(page, /^On the server/).isChecked()).toBe(true);
     await w.shot('server-mode');
@@ -169,8 +155,7 @@ describe('the on-device mode of the web app (fake engine)', () => {
 
     // Remembered for this bank: after a reload the switch is on this device, and the kept files open without a new warning.
     await page.reload();
-    await page.getByRole('button', { name: /^shapes/ }).click();
-    await openTab(page, 'Segment');
+    await openShapesSegment(page);
     await expect.poll(() => radio(page, /^On this device/).isChecked()).toBe(true);
     expect(await radio(page, /^Only the candidate set/).isChecked()).toBe(true);
     await expect.poll(() => page.locator('.device-status').textContent(), { timeout: 60_000 }).toMatch(/^Ready: /);
@@ -188,9 +173,7 @@ describe('the on-device mode of the web app (fake engine)', () => {
     await page.route('**/device/config', (route) => route.fulfill({ json: { modelsUrl: null, wasmUrl: 'device/ort/' } }));
     await page.goto(stack.url);
     await page.evaluate(() => localStorage.clear());
-    await signInWith(page, key);
-    await page.getByRole('button', { name: /^shapes/ }).click();
-    await openTab(page, 'Segment');
+    await openShapesSegment(page, key);
     await radio(page, /^On this device/).check();
     await expect.poll(() => page.locator('.device-status').textContent()).toMatch(/^This refseg offers no models for on-device use: its operator can serve them \(REFSEG_DEVICE_MODELS_DIR or REFSEG_DEVICE_MODELS_URL/);
     // An image queued meanwhile fails with words, not silently.
@@ -210,9 +193,7 @@ describe('the on-device mode of the web app (fake engine)', () => {
     await page.goto(stack.url);
     // A browser that never opened the engine: the warning comes first.
     await page.evaluate(() => localStorage.clear());
-    await signInWith(page, key);
-    await page.getByRole('button', { name: /^shapes/ }).click();
-    await openTab(page, 'Segment');
+    await openShapesSegment(page, key);
     await radio(page, /^On this device/).check();
     await page.getByRole('group', { name: 'Download before first use' }).waitFor();
     await w.shot('size-warning');
