@@ -147,7 +147,7 @@ export async function openDevice(urls: DeviceUrls, onProgress: (p: DeviceProgres
               throw pipelineRefused(err) ? new Error(refusedGrid(settings.grid, (err as { requestId?: string }).requestId)) : err;
             })
           : await matchLocally(client, bankId, candidates.set, options, signal);
-      return { ...result, onDevice: { send: settings.send, grid: settings.grid, candidates: candidates.count, deviceMs: candidates.totalMs } };
+      return { ...result, onDevice: { send: settings.send, grid: settings.grid, candidates: candidates.count, deviceMs: candidates.totalMs, stages: { ...candidates.stages } } };
     },
     close: () => engine.close(),
   };

@@ -26,6 +26,8 @@ export interface OnDeviceRun {
   candidates: number;
   /** Wall time of the models on the device, ms. */
   deviceMs: number;
+  /** Wall time of each stage (decode, sam2-encoder, dinov2, …), ms, as the engine reports them. */
+  stages: Record<string, number>;
 }
 
 export type PageResult = SegmentResponse & { onDevice?: OnDeviceRun };

@@ -14,7 +14,7 @@ import { visibleDetections } from '../filter.ts';
 import type { Thresholds } from '../filter.ts';
 import { DeviceController } from '../device/controller.ts';
 import { loadDeviceSettings, PAPER_GRID, saveDeviceSettings } from '../device/settings.ts';
-import type { DeviceSettings, PageResult } from '../device/settings.ts';
+import type { DeviceSettings, OnDeviceRun, PageResult } from '../device/settings.ts';
 import { dropZone } from '../dropzone.ts';
 import { cropOf, decode } from '../masks.ts';
 import type { Crop } from '../masks.ts';
@@ -136,6 +136,7 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
   const hi = h('canvas', { class: 'layer hi', 'aria-hidden': 'true' });
   const stage = h('div', { class: 'stage' }, base, over, hi);
   const caption = h('p', { class: 'muted caption', 'aria-live': 'polite' });
+  const stagesLine = h('p', { class: 'hint stages', hidden: true });
   const slider = h('input', { type: 'range', min: 0, max: 1, step: 0.01, value: thresholds.score, id: nextId('score') });
   const sliderOut = h('output', { class: 'mono' }, thresholds.score.toFixed(2));
   slider.addEventListener('input', () => {
@@ -190,7 +191,7 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
   const viewer = h(
     'div',
     { class: 'viewer', hidden: true },
-    h('div', { class: 'viewer-main' }, stage, caption),
+    h('div', { class: 'viewer-main' }, stage, caption, stagesLine),
     h('div', { class: 'viewer-side' }, h('div', { class: 'field' }, h('label', { htmlFor: slider.id }, 'Minimum score'), h('div', { class: 'inline' }, slider, sliderOut)), perClass, modes, legend, detList, downloads),
   );
 
@@ -250,6 +251,8 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
     hovered = -1;
     const total = result.detections.length;
     caption.textContent = `${shown.job.name}: showing ${visible.length} of ${total} detections (${result.width}×${result.height}${result.onDevice ? '' : `, ${result.cache === 'hit' ? 'cached candidates' : 'new candidates'}`}${whereText(result)}).`;
+    stagesLine.textContent = result.onDevice ? stagesText(result.onDevice) : '';
+    stagesLine.hidden = !result.onDevice;
     over.setAttribute('aria-label', `${shown.job.name} with ${visible.length} detections: ${visible.map((v) => `${v.detection.class} ${fmtScore(v.detection.score)}`).join(', ') || 'none'}`);
     const labels = [...new Set(result.detections.map((d) => d.label))].sort((a, b) => a - b);
     legend.replaceChildren(...labels.map((l) => h('li', {}, swatch(shown!.colours.get(l)!), ` ${result.classes[l]} (${visible.filter((v) => v.detection.label === l).length})`)));
@@ -371,4 +374,11 @@ function whereText(r: PageResult): string {
   const grid = d.grid === PAPER_GRID ? '' : `, ${d.grid}×${d.grid} grid`;
   const sent = d.send === 'nothing' ? 'image never left' : `candidate set sent${r.cache === 'hit' ? ', cached' : ''}`;
   return `, on this device in ${(d.deviceMs / 1000).toFixed(1)} s${grid}, ${sent}`;
+}
+
+/** The device's time per stage, slowest first: where a phone spends its seconds. */
+function stagesText(d: OnDeviceRun): string {
+  const stages = Object.entries(d.stages).filter(([, ms]) => Number.isFinite(ms)).sort((x, y) => y[1] - x[1]);
+  const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+  return `${d.candidates} candidates${stages.length > 0 ? `; stages: ${stages.map(([name, ms]) => `${name} ${fmt(ms)}`).join(', ')}` : ''}.`;
 }
