@@ -28,17 +28,23 @@ export function samEmbeddings(models: Pick<Models, 'sam2'>, x1024: Float32Array,
   return timed(observe, 'sam2-encoder', () => models.sam2.encode(samPixels(x1024)));
 }
 
-/** SAM2 embeddings and DINOv2 features of a decoded image. */
+/**
+ * SAM2 embeddings and DINOv2 features of a decoded image. `overlap` (default true): resize for
+ * DINOv2 while the encoder runs in a model worker; a host whose models run on its own thread (a
+ * browser's Web Worker) passes false, so each stage's time is its own.
+ */
 export async function encodeTarget(
   models: Pick<Models, 'sam2' | 'dino' | 'info'>,
   image: RgbImage,
   observe?: StageObserver,
+  overlap = true,
 ): Promise<Pick<AnalysedTarget, 'embeddings' | 'features'>> {
   const x1024 = await stretch1024(image, observe);
-  // The encoder runs in a worker while the main thread resizes for DINOv2; the no-op catch keeps
-  // an early encoder failure from counting as unhandled before it is awaited below.
+  // The no-op catch keeps an early encoder failure from counting as unhandled before it is
+  // awaited below.
   const embeddings = samEmbeddings(models, x1024, observe);
   embeddings.catch(() => {});
+  if (!overlap) await embeddings;
   const dino = await timed(observe, 'resize518', () => dinoPixels(x1024));
   const data = await timed(observe, 'dinov2', () => models.dino.patchFeatures(dino));
   const features: PatchFeatures = { data, rows: DINO_GRID, cols: DINO_GRID, dim: models.info.dino.dim };

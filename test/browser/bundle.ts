@@ -9,7 +9,8 @@ export interface BrowserBundle {
   contributions: Record<string, number>;
 }
 
-export async function bundleForBrowser(entry: string): Promise<BrowserBundle> {
+/** `define`: esbuild defines (a build-time constant the module declares). */
+export async function bundleForBrowser(entry: string, define: Record<string, string> = {}): Promise<BrowserBundle> {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -20,6 +21,7 @@ export async function bundleForBrowser(entry: string): Promise<BrowserBundle> {
     metafile: true,
     logLevel: 'silent',
     outfile: 'bundle.js',
+    define,
   });
   const [output] = Object.values(result.metafile.outputs);
   const contributions: Record<string, number> = {};

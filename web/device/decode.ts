@@ -17,14 +17,19 @@ export interface BrowserDecoded extends RgbImage {
   bytes: Uint8Array;
 }
 
-export async function decodeInBrowser(file: Blob, exif: 'apply' | 'ignore' = 'apply', maxPixels = DEVICE_MAX_PIXELS): Promise<BrowserDecoded> {
+/**
+ * EXIF orientation is always applied: Chromium treats imageOrientation 'none' as 'from-image'
+ * (measured: browser-decode.test.ts), so the stored grid (the gpu-node's `exif: 'ignore'`, used
+ * for COCO datasets) is not available here.
+ */
+export async function decodeInBrowser(file: Blob, maxPixels = DEVICE_MAX_PIXELS): Promise<BrowserDecoded> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   // Type and size from the header: an unsupported file or a pixel bomb fails before decoding.
   checkImage(bytes, maxPixels);
   const bitmap = await createImageBitmap(new Blob([bytes]), {
     colorSpaceConversion: 'none',
     premultiplyAlpha: 'none',
-    imageOrientation: exif === 'apply' ? 'from-image' : 'none',
+    imageOrientation: 'from-image',
   });
   try {
     const { width, height } = bitmap;

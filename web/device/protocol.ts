@@ -1,6 +1,6 @@
 // Messages between the page's engine (web/src/device/engine.ts) and the model Web Worker
 // (web/device/worker.ts). Bytes cross as transferred ArrayBuffers.
-import type { DeviceCandidatesOptions, DeviceEngineInfo, DeviceStages } from '../src/device/engine.ts';
+import type { DeviceCandidates, DeviceCandidatesOptions, DeviceEngineInfo } from '../src/device/engine.ts';
 
 /** One fetched file: its name in the manifest and its bytes. */
 export interface FileBytes {
@@ -25,16 +25,8 @@ export type ToWorker =
     }
   | { type: 'candidates'; id: number; file: Blob; options: DeviceCandidatesOptions };
 
-export interface WorkerCandidates {
-  set: ArrayBuffer;
-  width: number;
-  height: number;
-  imageSha256: string;
-  modelId: string;
-  pipelineId: string;
-  count: number;
-  stages: DeviceStages;
-}
+/** The engine's answer before it reaches the page: the set as a transferable buffer, no total time yet. */
+export type WorkerCandidates = Omit<DeviceCandidates, 'set' | 'totalMs'> & { set: ArrayBuffer };
 
 export type FromWorker =
   | { type: 'opened'; info: DeviceEngineInfo }

@@ -87,9 +87,9 @@ async function candidates(file: Blob, options: DeviceCandidatesOptions): Promise
       stages[stage] = (stages[stage] ?? 0) + ms;
     }
   };
-  const image = await timed(observe, 'decode', () => decodeInBrowser(file, options.exif ?? 'apply'));
+  const image = await timed(observe, 'decode', () => decodeInBrowser(file));
   const imageSha256 = await timed(observe, 'sha256', () => sha256Hex(image.bytes));
-  const encoded = await encodeTarget(models, image, observe);
+  const encoded = await encodeTarget(models, image, observe, false);
   const pipelineId = pipelineIdOf(config, { noMemEmbed: models.info.sam2.noMemEmbed, maskClip: models.info.sam2.maskClip });
   const set = await candidateSet(models.sam2, { image, imageSha256, ...encoded }, config, { modelId, pipelineId }, observe);
   const bytes = encodeCandidateSet(set);

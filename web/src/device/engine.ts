@@ -64,8 +64,6 @@ export interface DeviceCandidatesOptions {
    * from the paper's grid; the set's pipelineId records the choice (see DEVICE_GRIDS).
    */
   pointsPerSide?: number;
-  /** EXIF orientation: applied (default), as the edge does for uploads. */
-  exif?: 'apply' | 'ignore';
 }
 
 /** Wall time in ms of each stage of one image (decode … extract). */
@@ -75,7 +73,7 @@ export type DeviceStage = 'decode' | 'sha256' | 'resize1024' | 'sam2-encoder' | 
 export interface DeviceCandidates {
   /** The binary candidate set (shared/wire, float32 embeddings): decode it or send it as is. */
   set: Uint8Array;
-  /** Image size after EXIF orientation. */
+  /** Image size after EXIF orientation (always applied, as the edge does for uploads). */
   width: number;
   height: number;
   imageSha256: string;
