@@ -28,7 +28,8 @@ function radios<T extends string>(legend: string, current: T, choices: readonly 
 function statusOf(device: DeviceController, phase: DevicePhase, leave: () => void): HTMLElement {
   switch (phase.kind) {
     case 'idle':
-      return h('p', { class: 'muted' }, 'Not started.');
+      // Another bank's panel stopped the download or declined it: this one can start again.
+      return h('div', {}, h('p', { class: 'muted' }, 'The on-device models are not loaded.'), h('button', { type: 'button', onclick: () => void device.prepare() }, 'Set up on-device mode'));
     case 'checking':
       return h('p', { class: 'muted' }, 'Checking what the models need…');
     case 'unavailable':
