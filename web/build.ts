@@ -2,16 +2,19 @@
 // every runtime (edge/routes/web.ts): Workers have no file system, so the page, its script, its
 // style sheet and its icon travel inside the edge's own bundle. Asset names carry a content hash
 // (served as immutable); the HTML references them relatively, so the edge may sit under a path.
-// The on-device model workers (web/device/worker.ts, with onnxruntime-web) are their own assets,
-// and the engine the page imports lazily is its own chunk: the main bundle stays small.
+// The on-device mode is fetched only on the first switch to "on this device": its code
+// (web/src/device/run.ts: engine, local matching, zod) is a bundle of its own whose hashed name is
+// compiled into the page's script (esbuild's code splitting would move every module both import,
+// zod included, into a chunk the page loads at start), and the model workers
+// (web/device/worker.ts, with onnxruntime-web) are assets of their own that the engine starts.
 //   npx tsx web/build.ts          (npm run build:web; prestart, pretest and wrangler's [build] run it)
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 const WEB = resolve(import.meta.dirname);
 export const ASSETS_MODULE = join(WEB, 'dist', 'assets.js');
@@ -25,9 +28,42 @@ export interface BuiltPage {
   html: string;
   /** Path under the page's folder (`assets/app-<hash>.js`) → asset. */
   assets: Record<string, WebAsset>;
-  /** Bytes of each asset, raw and gzipped, for the size report. */
-  sizes: { path: string; bytes: number; gzip: number }[];
+  /** Bytes of each asset, raw and gzipped, and when the page fetches it, for the size report. */
+  sizes: { path: string; bytes: number; gzip: number; load: AssetLoad }[];
 }
+
+/** `page`: with the page; `switch`: on the first switch to "on this device"; `engine`: when the engine opens (one worker of the two). */
+export type AssetLoad = 'page' | 'switch' | 'engine';
+
+const LOAD_WORDS: Record<AssetLoad, string> = { page: 'with the page', switch: 'on the first switch to "on this device"', engine: 'when the on-device engine opens (wasm or webgpu)' };
+
+export interface BuildPageOptions {
+  /** A module to bundle in place of web/src/device/engine.ts (the browser tests' fake engine). */
+  deviceEngine?: string;
+}
+
+/** Resolves the on-device code's `./engine.ts` to another module. */
+const engineInstead = (path: string): Plugin => ({
+  name: 'device-engine',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/engine\.ts$/ }, (args) => (args.importer.startsWith(join(WEB, 'src', 'device')) ? { path } : undefined));
+  },
+});
+
+/**
+ * zod's `locales` namespace (error messages in 40 languages, 264 KB minified) stays in a bundle
+ * once `z` is used as an object; refseg never picks a locale, and zod registers English from
+ * its own import of locales/en.js, so the namespace is replaced by an empty one.
+ */
+const zodWithoutLocales: Plugin = {
+  name: 'zod-without-locales',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[/\\]zod[/\\]/.test(args.importer) ? { path: 'zod-locales', namespace: 'refseg-empty' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'refseg-empty' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
+const COMMON = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', minify: true, write: false, legalComments: 'none', logLevel: 'silent' } as const satisfies BuildOptions;
 
 const hashed = (stem: string, ext: string, body: string) => `assets/${stem}-${createHash('sha256').update(body).digest('hex').slice(0, 10)}.${ext}`;
 
@@ -113,23 +149,23 @@ export function deviceDefine(workers: Record<DeviceWorkerKind, BuiltWorker>, ort
   return { __REFSEG_DEVICE__: JSON.stringify(info) };
 }
 
-export async function buildPage(): Promise<BuiltPage> {
+export async function buildPage(options: BuildPageOptions = {}): Promise<BuiltPage> {
   const [workers, ortVersion] = await Promise.all([buildDeviceWorkers(), ortWebVersion()]);
-  const result = await build({
-    entryPoints: { app: join(WEB, 'src', 'main.ts'), style: join(WEB, 'src', 'app.css') },
-    bundle: true,
-    // Lazily imported modules (the on-device engine) become their own chunks, fetched on use.
-    splitting: true,
-    chunkNames: 'chunk-[hash]',
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    write: false,
+  const device = await build({
+    ...COMMON,
+    entryPoints: { device: join(WEB, 'src', 'device', 'run.ts') },
     outdir: 'out',
-    legalComments: 'none',
-    logLevel: 'silent',
     define: deviceDefine(workers, ortVersion),
+    plugins: [zodWithoutLocales, ...(options.deviceEngine ? [engineInstead(resolve(options.deviceEngine))] : [])],
+  });
+  const deviceJs = device.outputFiles[0].text;
+  const devicePath = hashed('device', 'js', deviceJs);
+  const result = await build({
+    ...COMMON,
+    entryPoints: { app: join(WEB, 'src', 'main.ts'), style: join(WEB, 'src', 'app.css') },
+    outdir: 'out',
+    // Relative to the page's script, which sits in the same folder.
+    define: { REFSEG_DEVICE_CHUNK: JSON.stringify(`./${basename(devicePath)}`) },
   });
   const text = (name: string) => {
     const file = result.outputFiles.find((f) => f.path.endsWith(`/${name}`));
@@ -144,16 +180,13 @@ export async function buildPage(): Promise<BuiltPage> {
     [hashed('app', 'js', js)]: { type: JS, body: js },
     [hashed('app', 'css', css)]: { type: 'text/css; charset=utf-8', body: css },
     [hashed('icon', 'svg', icon)]: { type: 'image/svg+xml', body: icon },
+    [devicePath]: { type: JS, body: deviceJs },
   };
   const [jsPath, cssPath, iconPath] = Object.keys(assets);
-  // Chunks keep esbuild's content-hashed names: app.js imports them by those names, beside itself.
-  for (const f of result.outputFiles) {
-    const name = f.path.split('/').pop()!;
-    if (name.startsWith('chunk-') && name.endsWith('.js')) assets[`assets/${name}`] = { type: JS, body: f.text };
-  }
   for (const w of Object.values(workers)) assets[`assets/${w.name}`] = { type: JS, body: w.body };
   const html = (await readFile(join(WEB, 'index.html'), 'utf8')).replace('%APP_JS%', jsPath).replace('%APP_CSS%', cssPath).replace('%ICON%', iconPath);
-  const sizes = Object.entries(assets).map(([path, a]) => ({ path, bytes: Buffer.byteLength(a.body), gzip: gzipSync(a.body).length }));
+  const loadOf = (path: string): AssetLoad => (path === devicePath ? 'switch' : Object.values(workers).some((w) => path === `assets/${w.name}`) ? 'engine' : 'page');
+  const sizes = Object.entries(assets).map(([path, a]) => ({ path, bytes: Buffer.byteLength(a.body), gzip: gzipSync(a.body).length, load: loadOf(path) }));
   return { html, assets, sizes };
 }
 
@@ -172,5 +205,5 @@ export async function writeAssetsModule(page: BuiltPage, file = ASSETS_MODULE): 
 if (process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url) {
   const page = await buildPage();
   await writeAssetsModule(page);
-  for (const s of page.sizes) process.stderr.write(`web: ${s.path} ${(s.bytes / 1024).toFixed(1)} KiB (${(s.gzip / 1024).toFixed(1)} KiB gzipped)\n`);
+  for (const s of page.sizes) process.stderr.write(`web: ${s.path} ${(s.bytes / 1024).toFixed(1)} KiB (${(s.gzip / 1024).toFixed(1)} KiB gzipped), ${LOAD_WORDS[s.load]}\n`);
 }

@@ -52,14 +52,20 @@ async function hasRoute(edgeUrl: string, method: string, path: string): Promise<
 /**
  * doubles: false → the page loads from the edge itself, missing routes stay missing.
  * proxy: true → the proxy runs even when no double is needed (for busy()).
+ * intercept: answers requests first (a response) or passes them on (null); implies the proxy.
+ * env: more environment for the edge.
  */
-export async function startWebStack(runtime: RuntimeName, gpu: StandinGpuNode, options: { doubles?: boolean; proxy?: boolean } = {}): Promise<WebStack> {
+export async function startWebStack(
+  runtime: RuntimeName,
+  gpu: StandinGpuNode,
+  options: { doubles?: boolean; proxy?: boolean; intercept?: (request: Request) => Promise<Response | null> | Response | null; env?: Record<string, string> } = {},
+): Promise<WebStack> {
   await buildWebOnce();
-  const edge: RunningEdge = await startEdge(runtime, { ...edgeEnv({ adminKey: ADMIN_KEY, gpu }), REFSEG_MAX_BODY_BYTES: '20000000', REFSEG_MAX_PIXELS: '40000000' });
+  const edge: RunningEdge = await startEdge(runtime, { ...edgeEnv({ adminKey: ADMIN_KEY, gpu }), REFSEG_MAX_BODY_BYTES: '20000000', REFSEG_MAX_PIXELS: '40000000', ...options.env });
   const missing: string[] = [];
   if (!(await hasRoute(edge.url, 'POST', '/v1/masks/preview'))) missing.push('/v1/masks/preview');
   if (!(await hasRoute(edge.url, 'GET', '/v1/info'))) missing.push('/v1/info');
-  const noProxy = options.doubles === false || (missing.length === 0 && !options.proxy);
+  const noProxy = !options.intercept && (options.doubles === false || (missing.length === 0 && !options.proxy));
   const noBusy = () => {
     throw new Error('busy() needs the proxy (proxy: true)');
   };
@@ -68,6 +74,8 @@ export async function startWebStack(runtime: RuntimeName, gpu: StandinGpuNode, o
   let busyFor = 1;
   const proxy: PageServer = await startPageServer({}, async (request) => {
     const url = new URL(request.url);
+    const answered = await options.intercept?.(request);
+    if (answered) return answered;
     if (busyLeft > 0 && request.method === 'POST' && /\/v1\/banks\/[^/]+\/segment$/.test(url.pathname)) {
       busyLeft--;
       await request.arrayBuffer();

@@ -1,9 +1,10 @@
 // Segmenting: drop one image or a folder; each goes through the page's queue (position, state,
 // retry on a busy GPU, cancel). A finished image shows its overlay beside its detection list;
 // the score slider and per-class thresholds re-filter in the page (no request); the semantic map
-// view merges each class; downloads: COCO JSON, PNG masks, the overlay PNG.
-import type { BankView, SegmentResponse } from '../../../shared/client/index.ts';
-import { errorText } from '../api.ts';
+// view merges each class; downloads: COCO JSON, PNG masks, the overlay PNG. Images go to the
+// server, or through the on-device engine when this bank is switched to "on this device".
+import type { BankView } from '../../../shared/client/index.ts';
+import { API_BASE, errorText } from '../api.ts';
 import type { Session } from '../api.ts';
 import { cocoResults } from '../coco-export.ts';
 import type { Rgb } from '../colors.ts';
@@ -11,6 +12,9 @@ import { css } from '../colors.ts';
 import { announce, field, fmtScore, h, nextId, saveBlob } from '../dom.ts';
 import { visibleDetections } from '../filter.ts';
 import type { Thresholds } from '../filter.ts';
+import { DeviceController } from '../device/controller.ts';
+import { loadDeviceSettings, PAPER_GRID, saveDeviceSettings } from '../device/settings.ts';
+import type { DeviceSettings, OnDeviceRun, PageResult } from '../device/settings.ts';
 import { dropZone } from '../dropzone.ts';
 import { cropOf, decode } from '../masks.ts';
 import type { Crop } from '../masks.ts';
@@ -18,13 +22,17 @@ import { coloursFor, drawHighlight, drawResult, valuePng } from '../overlay.ts';
 import type { ViewMode, Visible } from '../overlay.ts';
 import { SegmentQueue } from '../queue.ts';
 import type { Job } from '../queue.ts';
+import { devicePanel } from './device.ts';
 
 /** What the page asks for: everything down to score 0, so the slider can show any cut. */
 export const SEGMENT_OPTIONS = { scoreThreshold: 0, maxDetections: 100 } as const;
 
+/** One engine for the page, whichever bank uses it. */
+const device = new DeviceController(API_BASE);
+
 interface Shown {
-  job: Job<SegmentResponse>;
-  result: SegmentResponse;
+  job: Job<PageResult>;
+  result: PageResult;
   bitmap: ImageBitmap;
   pixels: Uint8ClampedArray;
   /** Detection masks cut to their boxes, decoded on first use. */
@@ -41,8 +49,15 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
   let shown: Shown | null = null;
   let hovered: number | null = null;
 
-  const queue = new SegmentQueue<SegmentResponse>({
-    run: (file, signal) => s.client.segment(bank.id, file, SEGMENT_OPTIONS, { signal }),
+  const settings = loadDeviceSettings(bank.id);
+  /** Where each image is (was) processed: the choice when it started. */
+  const ranWith = new WeakMap<Blob, DeviceSettings>();
+  const queue = new SegmentQueue<PageResult>({
+    run: (file, signal) => {
+      const now = { ...settings };
+      ranWith.set(file, now);
+      return now.where === 'device' ? device.segment(s.client, bank.id, file, now, SEGMENT_OPTIONS, signal) : s.client.segment(bank.id, file, SEGMENT_OPTIONS, { signal });
+    },
     onChange: () => renderQueue(),
     describeError: errorText,
   });
@@ -64,16 +79,19 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
   const cancelAll = h('button', { type: 'button', class: 'danger', hidden: true, onclick: () => queue.cancelAll() }, 'Cancel all');
   let ticker: ReturnType<typeof setInterval> | null = null;
 
-  function stateText(job: Job<SegmentResponse>): string {
+  function stateText(job: Job<PageResult>): string {
     switch (job.state) {
       case 'queued':
         return `Queued, position ${queue.position(job)}`;
-      case 'running':
-        return job.attempts > 1 ? `Segmenting (attempt ${job.attempts})…` : 'Segmenting…';
+      case 'running': {
+        const onDevice = ranWith.get(job.file)?.where === 'device';
+        const what = onDevice ? 'Segmenting on this device' : 'Segmenting';
+        return job.attempts > 1 ? `${what} (attempt ${job.attempts})…` : `${what}…`;
+      }
       case 'waiting':
         return `GPU busy: trying again in ${Math.max(0, Math.ceil(((job.retryAt ?? 0) - Date.now()) / 1000))} s`;
       case 'done':
-        return `Done: ${job.result!.detections.length} detections${job.result!.cache === 'hit' ? ' (cached)' : ''}`;
+        return `Done: ${job.result!.detections.length} detections${whereText(job.result!)}`;
       case 'failed':
         return `Failed: ${job.error}`;
       case 'cancelled':
@@ -118,6 +136,7 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
   const hi = h('canvas', { class: 'layer hi', 'aria-hidden': 'true' });
   const stage = h('div', { class: 'stage' }, base, over, hi);
   const caption = h('p', { class: 'muted caption', 'aria-live': 'polite' });
+  const stagesLine = h('p', { class: 'hint stages', hidden: true });
   const slider = h('input', { type: 'range', min: 0, max: 1, step: 0.01, value: thresholds.score, id: nextId('score') });
   const sliderOut = h('output', { class: 'mono' }, thresholds.score.toFixed(2));
   slider.addEventListener('input', () => {
@@ -172,13 +191,13 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
   const viewer = h(
     'div',
     { class: 'viewer', hidden: true },
-    h('div', { class: 'viewer-main' }, stage, caption),
+    h('div', { class: 'viewer-main' }, stage, caption, stagesLine),
     h('div', { class: 'viewer-side' }, h('div', { class: 'field' }, h('label', { htmlFor: slider.id }, 'Minimum score'), h('div', { class: 'inline' }, slider, sliderOut)), perClass, modes, legend, detList, downloads),
   );
 
   const shownJob = () => shown!.job;
 
-  async function show(job: Job<SegmentResponse>) {
+  async function show(job: Job<PageResult>) {
     const result = job.result!;
     const bitmap = await createImageBitmap(job.file);
     const scratch = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d')!;
@@ -231,7 +250,9 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
     const keep = hovered !== null && mode === 'instances' && visible.some((v) => v.index === hovered) ? hovered : null;
     hovered = -1;
     const total = result.detections.length;
-    caption.textContent = `${shown.job.name}: showing ${visible.length} of ${total} detections (${result.width}×${result.height}, ${result.cache === 'hit' ? 'cached candidates' : 'new candidates'}).`;
+    caption.textContent = `${shown.job.name}: showing ${visible.length} of ${total} detections (${result.width}×${result.height}${result.onDevice ? '' : `, ${result.cache === 'hit' ? 'cached candidates' : 'new candidates'}`}${whereText(result)}).`;
+    stagesLine.textContent = result.onDevice ? stagesText(result.onDevice) : '';
+    stagesLine.hidden = !result.onDevice;
     over.setAttribute('aria-label', `${shown.job.name} with ${visible.length} detections: ${visible.map((v) => `${v.detection.class} ${fmtScore(v.detection.score)}`).join(', ') || 'none'}`);
     const labels = [...new Set(result.detections.map((d) => d.label))].sort((a, b) => a - b);
     legend.replaceChildren(...labels.map((l) => h('li', {}, swatch(shown!.colours.get(l)!), ` ${result.classes[l]} (${visible.filter((v) => v.detection.label === l).length})`)));
@@ -288,7 +309,7 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
   // ---- downloads ----
   const stem = (name: string) => name.replace(/^.*\//, '').replace(/\.[^.]+$/, '');
 
-  async function downloadCoco(jobs: Job<SegmentResponse>[]) {
+  async function downloadCoco(jobs: Job<PageResult>[]) {
     const images = jobs.map((j) => ({
       fileName: j.name,
       width: j.result!.width,
@@ -338,9 +359,26 @@ export function segmentView(s: Session, bank: BankView): HTMLElement {
     'section',
     { class: 'card', 'aria-labelledby': 'seg-title' },
     h('h3', { id: 'seg-title' }, 'Segment images'),
+    devicePanel(device, settings, () => saveDeviceSettings(bank.id, settings)),
     drop,
     h('div', { class: 'inline' }, cancelAll, downloadAll),
     queueList,
     viewer,
   );
+}
+
+/** Where a result was made, for the queue and the caption. */
+function whereText(r: PageResult): string {
+  const d = r.onDevice;
+  if (!d) return r.cache === 'hit' ? ' (cached)' : '';
+  const grid = d.grid === PAPER_GRID ? '' : `, ${d.grid}×${d.grid} grid`;
+  const sent = d.send === 'nothing' ? 'image never left' : `candidate set sent${r.cache === 'hit' ? ', cached' : ''}`;
+  return `, on this device in ${(d.deviceMs / 1000).toFixed(1)} s${grid}, ${sent}`;
+}
+
+/** The device's time per stage, slowest first: where a phone spends its seconds. */
+function stagesText(d: OnDeviceRun): string {
+  const stages = Object.entries(d.stages).filter(([, ms]) => Number.isFinite(ms)).sort((x, y) => y[1] - x[1]);
+  const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+  return `${d.candidates} candidates${stages.length > 0 ? `; stages: ${stages.map(([name, ms]) => `${name} ${fmt(ms)}`).join(', ')}` : ''}.`;
 }
