@@ -6,7 +6,7 @@
 //
 // When the decoder graph carries these steps (Sam2Api.proposePoints, decoder-best-mask.ts) they
 // run there and only the kept prompts' compact masks leave the runtime; else on the host.
-import { rebuildPlanes } from '../models/index.ts';
+import { rebuildPlanes } from '../models/compact-masks.ts';
 import type { PatchFeatures } from '../../shared/matching/index.ts';
 import type { BestMasks, Sam2Api, Sam2Embeddings } from '../models/index.ts';
 import { officialGrid } from './grid.ts';
