@@ -23,6 +23,15 @@ export function webCsp(device: { modelsUrl?: string | undefined; wasmUrl?: strin
 }
 
 
+/**
+ * Cross-origin isolation, so the on-device engine gets SharedArrayBuffer and WASM threads: the page
+ * opens no cross-origin window and embeds nothing that did not opt in (its own assets say so; the
+ * engine's configured origins answer fetch with CORS, docs/operations.md). The worker script gets
+ * the embedder policy too, or Chromium refuses it inside an isolated page.
+ */
+const ISOLATED_PAGE = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } as const;
+const ISOLATED_ASSET = { 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' } as const;
+
 const NOT_BUILT =
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>refseg</title></head><body>' +
   '<h1>The refseg web app is not built</h1><p>Run <code>npm run build:web</code> and start the edge again. The API works meanwhile.</p></body></html>';
@@ -54,6 +63,7 @@ export function webRoutes(router: Router, device: Parameters<typeof webCsp>[0] =
       c.header('Cache-Control', 'no-cache');
       c.header('X-Content-Type-Options', 'nosniff');
       c.header('Referrer-Policy', 'no-referrer');
+      for (const [name, value] of Object.entries(ISOLATED_PAGE)) c.header(name, value);
       return built ? c.html(built.html) : c.html(NOT_BUILT, 503);
     },
   );
@@ -73,7 +83,7 @@ export function webRoutes(router: Router, device: Parameters<typeof webCsp>[0] =
       const name = `assets/${c.req.param('file')}`;
       const asset = (await loadPage())?.assets[name];
       if (!asset) throw new NotFoundError('asset', name);
-      return c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' });
+      return c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff', ...ISOLATED_ASSET });
     },
   );
 }

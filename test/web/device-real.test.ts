@@ -92,6 +92,10 @@ describe('the on-device mode with the real engine (stand-in models, WASM)', () =
     await page.getByRole('button', { name: /^Download .* and start$/ }).click();
     await expect.poll(() => page.locator('.device-status').textContent(), { timeout: 120_000 }).toMatch(/^Ready: .* on WASM/);
     expect(await page.locator('.device-status').textContent()).toContain(gpu.modelId);
+    // The edge serves the page cross-origin isolated, so the engine runs WASM on the hardware's threads (at most 4).
+    const threads = await page.evaluate(() => (crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 0));
+    expect(threads).toBeGreaterThan(0);
+    expect(await page.locator('.device-status').textContent()).toContain(`WASM, ${threads} thread${threads > 1 ? 's' : ''}, opened in`);
     await w.shot('real-ready');
 
     await page.getByLabel('Prompt grid').selectOption('8');

@@ -27,6 +27,9 @@ describe('the web app route', () => {
     expect(csp).not.toContain('unsafe');
     expect(res.headers.get('cache-control')).toBe('no-cache');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    // Cross-origin isolated, so the on-device engine gets WASM threads.
+    expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
     const html = await res.text();
     expect(html).toMatch(/<script type="module" src="assets\/app-[0-9a-f]{10}\.js"><\/script>/);
     expect(html).toMatch(/<link rel="stylesheet" href="assets\/app-[0-9a-f]{10}\.css">/);
@@ -41,6 +44,8 @@ describe('the web app route', () => {
         const res = await get(`/${p}`);
         expect(res.status).toBe(200);
         expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+        expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+        expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
         const body = await res.text();
         expect(body.length).toBeGreaterThan(100);
         return res.headers.get('content-type');
