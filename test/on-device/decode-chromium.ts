@@ -1,12 +1,16 @@
-// Decoding images the way a browser's "on this device" mode can: Chromium's own decoder through
-// createImageBitmap (no colour-space conversion, no premultiplication) and an OffscreenCanvas's
-// getImageData, in a module Web Worker as the model worker would. Also the test photos: the
+// Decoding images as the browser's "on this device" mode does: the engine's decoder
+// (web/device/decode.ts: Chromium's own decoder through createImageBitmap, no colour-space
+// conversion, no premultiplication, EXIF orientation applied, OffscreenCanvas → RGB) in a module
+// Web Worker, as the model worker runs it. Also the test photos: the
 // project has no photographs (test/fixtures holds none), so they are generated here,
 // deterministically: the stand-in scenes and a photo-like texture, as PNG and as JPEG of several
 // qualities and chroma subsamplings.
+import { join } from 'node:path';
 import sharp, { type JpegOptions } from 'sharp';
+import { base64ToBytes } from '../../shared/encoding/index.ts';
 import { renderScene } from '../../gpu-node/standin/scene.ts';
 import { targetScene } from '../../gpu-node/standin/samples.ts';
+import { bundleForBrowser } from '../browser/bundle.ts';
 import { launchChromium } from '../browser/chromium.ts';
 import { startPageServer } from '../browser/page-server.ts';
 
@@ -17,56 +21,27 @@ export interface Rgb {
   data: Uint8Array;
 }
 
-const WORKER = `
-self.onmessage = async ({ data: { id, bytes } }) => {
-  try {
-    const bitmap = await createImageBitmap(new Blob([bytes]), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(bitmap, 0, 0);
-    const rgba = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
-    const rgb = new Uint8Array(bitmap.width * bitmap.height * 3);
-    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-      rgb[j] = rgba[i];
-      rgb[j + 1] = rgba[i + 1];
-      rgb[j + 2] = rgba[i + 2];
-    }
-    self.postMessage({ id, width: bitmap.width, height: bitmap.height, rgb }, [rgb.buffer]);
-  } catch (err) {
-    self.postMessage({ id, error: String(err) });
-  }
-};
-`;
-
-const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script>
-const worker = new Worker('/decode-worker.js');
-const waiting = new Map();
-worker.onmessage = ({ data }) => { waiting.get(data.id)(data); waiting.delete(data.id); };
-let next = 0;
-const base64 = (u8) => { let s = ''; for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode(...u8.subarray(i, i + 0x8000)); return btoa(s); };
-window.decode = (b64) => new Promise((resolve) => {
-  const id = next++;
-  waiting.set(id, (d) => resolve(d.error ? { error: d.error } : { width: d.width, height: d.height, rgb: base64(d.rgb) }));
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  worker.postMessage({ id, bytes }, [bytes.buffer]);
-});
-</script>`;
-
-/** Each image decoded by headless Chromium, in order. */
+/** Each image decoded in headless Chromium by the on-device engine's own decoder (web/device/decode.ts, in a Web Worker), in order. */
 export async function decodeInChromium(images: readonly Uint8Array[]): Promise<Rgb[]> {
-  const server = await startPageServer({
-    '/': { type: 'text/html; charset=utf-8', body: PAGE },
-    '/decode-worker.js': { type: 'text/javascript', body: WORKER },
-  });
+  const bundle = (worker: boolean) => bundleForBrowser(join(import.meta.dirname, 'decode-entry.ts'), { __DECODE_WORKER__: JSON.stringify(worker ? '' : '/worker.js') });
+  const [page, worker] = await Promise.all([bundle(false), bundle(true)]);
+  const files: Record<string, { type: string; body: string | Uint8Array }> = {
+    '/': { type: 'text/html; charset=utf-8', body: '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>' },
+    '/page.js': { type: 'text/javascript', body: page.code },
+    '/worker.js': { type: 'text/javascript', body: worker.code },
+  };
+  images.forEach((bytes, i) => (files[`/image-${i}`] = { type: 'application/octet-stream', body: bytes }));
+  const server = await startPageServer(files);
   const chromium = await launchChromium();
   try {
-    const page = await chromium.context.newPage();
-    await page.goto(server.url);
+    const tab = await chromium.context.newPage();
+    await tab.goto(`${server.url}/`);
+    await tab.waitForFunction(() => 'refsegDecode' in globalThis);
     const out: Rgb[] = [];
-    for (const bytes of images) {
-      const r = await page.evaluate((b64) => (window as unknown as { decode(b: string): Promise<{ width: number; height: number; rgb: string } | { error: string }> }).decode(b64), Buffer.from(bytes).toString('base64'));
+    for (let i = 0; i < images.length; i++) {
+      const r = (await tab.evaluate((u) => (globalThis as unknown as { refsegDecode(u: string): Promise<unknown> }).refsegDecode(u), `/image-${i}`)) as { width: number; height: number; rgb: string } | { error: string };
       if ('error' in r) throw new Error(`Chromium could not decode the image: ${r.error}`);
-      out.push({ width: r.width, height: r.height, data: new Uint8Array(Buffer.from(r.rgb, 'base64')) });
+      out.push({ width: r.width, height: r.height, data: base64ToBytes(r.rgb) });
     }
     return out;
   } finally {

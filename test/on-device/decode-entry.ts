@@ -1,4 +1,4 @@
-// Page script of browser-decode.test.ts: the engine's own decoder, run in a Web Worker as the
+// Page script of decode-chromium.ts (decode-browser.test.ts): the engine's own decoder, run in a Web Worker as the
 // engine runs it (OffscreenCanvas exists there), driven through window.refsegDecode.
 import { bytesToBase64 } from '../../shared/encoding/index.ts';
 import { decodeInBrowser } from '../../web/device/decode.ts';

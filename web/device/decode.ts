@@ -2,8 +2,8 @@
 // Pillow's convert("RGB")) as a browser allows: no colour management (colorSpaceConversion
 // 'none': embedded ICC profiles are ignored, as Pillow does), no premultiplication, EXIF
 // orientation applied unless asked not to. PNG, lossless WebP, GIF and TIFF-free inputs give the
-// stored bytes exactly for opaque pixels; JPEG goes through the browser's own IDCT and upsampling,
-// which may differ from libjpeg-turbo's by a level here and there (docs/on-device.md measures it).
+// stored bytes exactly for opaque pixels; JPEG goes through the browser's own IDCT and upsampling:
+// Chromium's gives sharp's bytes exactly (test/on-device/decode-browser.test.ts, docs/on-device.md).
 // Alpha: the canvas keeps premultiplied pixels, so partly transparent pixels can lose precision
 // and fully transparent ones read as black; sharp keeps their stored colour.
 import type { RgbImage } from '../../gpu-node/preprocess/tensors.ts';
@@ -19,7 +19,7 @@ export interface BrowserDecoded extends RgbImage {
 
 /**
  * EXIF orientation is always applied: Chromium treats imageOrientation 'none' as 'from-image'
- * (measured: browser-decode.test.ts), so the stored grid (the gpu-node's `exif: 'ignore'`, used
+ * (measured in Chromium), so the stored grid (the gpu-node's `exif: 'ignore'`, used
  * for COCO datasets) is not available here.
  */
 export async function decodeInBrowser(file: Blob, maxPixels = DEVICE_MAX_PIXELS): Promise<BrowserDecoded> {
