@@ -28,25 +28,24 @@ export function samEmbeddings(models: Pick<Models, 'sam2'>, x1024: Float32Array,
   return timed(observe, 'sam2-encoder', () => models.sam2.encode(samPixels(x1024)));
 }
 
-/**
- * SAM2 embeddings and DINOv2 features of a decoded image. `overlap` (default true): resize for
- * DINOv2 while the encoder runs in a model worker; a host whose models run on its own thread (a
- * browser's Web Worker) passes false, so each stage's time is its own.
- */
-export async function encodeTarget(
-  models: Pick<Models, 'sam2' | 'dino' | 'info'>,
-  image: RgbImage,
-  observe?: StageObserver,
-  overlap = true,
-): Promise<Pick<AnalysedTarget, 'embeddings' | 'features'>> {
+/** Both models' inputs of a decoded image, made on the calling thread. */
+export interface ModelInputs {
+  /** 3×1024² SAM2 input (ImageNet-normalised CHW). */
+  sam: Float32Array;
+  /** 3×518² DINOv2 input. */
+  dino: Float32Array;
+}
+
+/** The 1024² stretch and the 518² resize of it: host work, no model run. */
+export async function modelInputs(image: RgbImage, observe?: StageObserver): Promise<ModelInputs> {
   const x1024 = await stretch1024(image, observe);
-  // The no-op catch keeps an early encoder failure from counting as unhandled before it is
-  // awaited below.
-  const embeddings = samEmbeddings(models, x1024, observe);
-  embeddings.catch(() => {});
-  if (!overlap) await embeddings;
   const dino = await timed(observe, 'resize518', () => dinoPixels(x1024));
-  const data = await timed(observe, 'dinov2', () => models.dino.patchFeatures(dino));
-  const features: PatchFeatures = { data, rows: DINO_GRID, cols: DINO_GRID, dim: models.info.dino.dim };
-  return { embeddings: await embeddings, features };
+  return { sam: samPixels(x1024), dino };
+}
+
+/** SAM2 encoder, then DINOv2: one model at a time (a gpu-node's encode lane, scheduler.ts; a browser's Web Worker). */
+export async function encodeInputs(models: Pick<Models, 'sam2' | 'dino' | 'info'>, inputs: ModelInputs, observe?: StageObserver): Promise<Pick<AnalysedTarget, 'embeddings' | 'features'>> {
+  const embeddings = await timed(observe, 'sam2-encoder', () => models.sam2.encode(inputs.sam));
+  const data = await timed(observe, 'dinov2', () => models.dino.patchFeatures(inputs.dino));
+  return { embeddings, features: { data, rows: DINO_GRID, cols: DINO_GRID, dim: models.info.dino.dim } };
 }

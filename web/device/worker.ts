@@ -11,7 +11,7 @@ import type { GraphFile } from '../../gpu-node/models/graph-source.ts';
 import { openInThread } from '../../gpu-node/models/in-thread.ts';
 import type { InThreadModels } from '../../gpu-node/models/in-thread.ts';
 import { candidateSet } from '../../gpu-node/pipeline/candidates.ts';
-import { encodeTarget } from '../../gpu-node/pipeline/encode-target.ts';
+import { encodeInputs, modelInputs } from '../../gpu-node/pipeline/encode-target.ts';
 import { modelIdFromHashes } from '../../gpu-node/pipeline/model-id-digest.ts';
 import { pipelineIdOf, resolveProposalConfig } from '../../gpu-node/pipeline/presets.ts';
 import { timed } from '../../gpu-node/pipeline/stages.ts';
@@ -93,7 +93,7 @@ async function candidates(file: Blob, options: DeviceCandidatesOptions): Promise
   };
   const image = await timed(observe, 'decode', () => decodeInBrowser(file));
   const imageSha256 = await timed(observe, 'sha256', () => sha256Hex(image.bytes));
-  const encoded = await encodeTarget(models, image, observe, false);
+  const encoded = await encodeInputs(models, await modelInputs(image, observe), observe);
   const pipelineId = pipelineIdOf(config, { noMemEmbed: models.info.sam2.noMemEmbed, maskClip: models.info.sam2.maskClip });
   const set = await candidateSet(models.sam2, { image, imageSha256, ...encoded }, config, { modelId, pipelineId }, observe);
   const bytes = encodeCandidateSet(set);
