@@ -91,7 +91,10 @@ describe('npm start -- --standin', () => {
     const dir = await mkdtemp(join(tmpdir(), 'refseg-start-tty-'));
     dirs.push(dir);
     // util-linux `script` gives the launcher a pseudo-terminal, so stdin and stdout are TTYs.
-    const child = spawn('script', ['-qec', START.join(' '), '/dev/null'], {
+    // `exec`: script runs its command through $SHELL, and Debian's dash (CI has no SHELL set)
+    // stays as refseg's parent; Ctrl+C reaches the whole group, refseg stops cleanly with 0, then
+    // dash dies of the SIGINT it received too (130), as a POSIX shell should.
+    const child = spawn('script', ['-qec', `exec ${START.join(' ')}`, '/dev/null'], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -123,6 +126,7 @@ describe('npm start -- --standin', () => {
       expect(out).toMatch(/API key \(tenant "local"\): rsk_\w+/);
       child.stdin!.write('\x03');
       expect(await exited).toBe(0);
+      expect(out).toContain('Stopping…');
     } finally {
       if (child.exitCode === null) child.kill('SIGTERM');
     }
