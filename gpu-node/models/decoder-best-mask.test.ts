@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { createFullResRenderer, createMaskPooler, scanLowResMask } from '../../shared/matching/index.ts';
+import { compactReader, createFullResRenderer, edgeRadius, createMaskPooler, scanLowResMask } from '../../shared/matching/index.ts';
 import { bestMultimask, maskPlane } from '../pipeline/multimask.ts';
 import { fillWeightless, WEIGHTLESS_DIR } from '../../test/real-graph/fill.ts';
-import { rebuildPlanes } from './compact-masks.ts';
-import { appendBestMask, edgeRadius, FEATURES_INPUT, RADIUS_INPUT, THRESHOLD_INPUT } from './decoder-best-mask.ts';
+import { densePlanes } from '../../test/compact-planes.ts';
+import { appendBestMask, FEATURES_INPUT, RADIUS_INPUT, THRESHOLD_INPUT } from './decoder-best-mask.ts';
 
 const { onnx } = onnxProto;
 const PLANE = 256 * 256;
@@ -181,8 +181,9 @@ describe('appendBestMask compact', () => {
         const kept = [...(r.best_prompt.data as BigInt64Array)].map(Number);
         expect(kept).toEqual([0, 1, 2, 4]);
         const count = kept.length;
-        const rebuilt = new Float32Array(count * PLANE);
-        rebuildPlanes(rebuilt, 0, { count, sign: r.best_sign.data as Uint8Array, edgeCell: r.edge_cell.data as Int32Array, edgeLogit: r.edge_logit.data as Float32Array });
+        const compactMasks = { count, sign: r.best_sign.data as Uint8Array, edgeCell: r.edge_cell.data as Int32Array, edgeLogit: r.edge_logit.data as Float32Array };
+        const rebuilt = densePlanes(compactMasks);
+        const compact = compactReader([compactMasks]);
         const real = d.best_logits.data as Float32Array;
         expect(rebuilt.every((v, i) => v > 0 === real[i] > 0)).toBe(true);
         // Upsampled (the usual case): only the cells along the sign changes (here several contours a plane).
@@ -193,14 +194,16 @@ describe('appendBestMask compact', () => {
         const embedding = r.best_embedding.data as Float32Array;
         expect(r.best_embedding.dims).toEqual([count, 8]);
         for (let k = 0; k < count; k++) {
-          const a = scanLowResMask(rebuilt, k);
+          // Read from the compact form itself, as extraction does.
+          const a = compact.scan(k);
           const b = scanLowResMask(real, k);
           // The pooling as matrix products in float32, against the host's float64 sums.
           const host = pooler.embed(b)!;
           host.forEach((v, j) => expect(Math.abs(embedding[k * 8 + j] - v)).toBeLessThan(2e-6));
           expect(a.box).toEqual(b.box);
           expect(a.area).toBe(b.area);
-          expect(renderer.render(rebuilt, a).rle).toEqual(renderer.render(real, b).rle);
+          expect(a.runs).toEqual(b.runs);
+          expect(renderer.render(compact.planeOf(k), a, 0).rle).toEqual(renderer.render(real, b).rle);
         }
       }
       // A batch that keeps no prompt (onnxruntime's batched MatMul refused K = 0 once).
@@ -218,11 +221,5 @@ describe('appendBestMask compact', () => {
       await session.release();
       await dense.release();
     }
-  });
-
-  it('gives edgeRadius the span of one output pixel\'s window', () => {
-    expect(edgeRadius(480, 640)).toEqual([1, 1]);
-    expect(edgeRadius(256, 255)).toEqual([1, 4]);
-    expect(edgeRadius(128, 1)).toEqual([5, 513]);
   });
 });

@@ -16,7 +16,7 @@
 // The host's decisions read only signs (mask, area, box, pooling) except the full-resolution
 // resize, whose output pixel is interpolated only where its input window is mixed
 // (shared/matching/fullres-mask.ts); every cell of such a window lies within the window's span of
-// a cell of the other sign, so with the radius set to that span (edgeRadius) a plane rebuilt as
+// a cell of the other sign, so with the radius set to that span (shared/matching's edgeRadius) a plane rebuilt as
 // ±1 with the edge logits written over it gives the same masks as the real logits.
 // The compact graph also pools the target's patch features (FEATURES_INPUT, [rows·cols, D]) over
 // each kept mask as one matrix product (method.md §3.4 step 3's cheaper form):
@@ -255,16 +255,6 @@ function pooling(rows: number, cols: number): INodeProto[] {
     node('Max', [p('p_norm'), p('p_eps')], p('p_floor')),
     node('Div', [p('p_mean'), p('p_floor')], 'best_embedding'),
   ];
-}
-
-/**
- * Radius [ry, rx] in 256-grid cells that the full-resolution resize to height × width needs:
- * per axis the span of one output pixel's input window (torch's antialiased bilinear: support 1
- * when upsampling, 256/size when downsampling; method.md §7.3 rule 5), plus one.
- */
-export function edgeRadius(height: number, width: number): [number, number] {
-  const axis = (size: number) => (size >= 256 ? 1 : Math.ceil((2 * 256) / size) + 1);
-  return [axis(height), axis(width)];
 }
 
 /** What became of the post-decoder steps: in the graph, kept on the host on request, or not applicable to the graph. */

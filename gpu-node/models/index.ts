@@ -32,7 +32,6 @@ export type { DinoInfo } from './dino-runner.ts';
 export type { Sam2Embeddings } from './protocol.ts';
 export type { Decoded, Sam2Files, Sam2Info } from './sam2-runner.ts';
 export type { BestMasks } from './compact-masks.ts';
-export { rebuildPlanes } from './compact-masks.ts';
 export type { Provider, Runtime } from './backend.ts';
 export { RUNTIMES } from './backend.ts';
 

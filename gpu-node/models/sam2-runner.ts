@@ -15,7 +15,8 @@ import {
 } from './backend.ts';
 import { ModelFormatError, ModelInputError } from './errors.ts';
 import type { BestMasks } from './compact-masks.ts';
-import { bestMaskSource, COMPACT_OUTPUTS, edgeRadius, FEATURES_INPUT, RADIUS_INPUT, THRESHOLD_INPUT, type BestMask } from './decoder-best-mask.ts';
+import { edgeRadius } from '../../shared/matching/index.ts';
+import { bestMaskSource, COMPACT_OUTPUTS, FEATURES_INPUT, RADIUS_INPUT, THRESHOLD_INPUT, type BestMask } from './decoder-best-mask.ts';
 import { DINO_GRID } from './dino-runner.ts';
 import { decoderSource, type MaskClip } from './decoder-clip.ts';
 import { imageOnceSource, type ImageOnce } from './decoder-image-once.ts';

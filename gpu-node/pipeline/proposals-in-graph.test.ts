@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openModels, type Models } from '../models/index.ts';
 import { generateStandins, type StandinPaths } from '../standin/generate.ts';
 import { renderScene } from '../standin/scene.ts';
-import { extractCandidates, matchCandidates } from '../../shared/matching/index.ts';
+import { extractCandidates, isCompact, matchCandidates } from '../../shared/matching/index.ts';
+import type { CompactLowRes } from '../../shared/matching/index.ts';
+import { densePlanes } from '../../test/compact-planes.ts';
 import type { CandidateSet } from '../../shared/types.ts';
 import { proposalInput } from './candidates.ts';
 import { resolveProposalConfig } from './presets.ts';
@@ -67,13 +69,17 @@ describe('official proposals in the decoder graph', () => {
       const config = resolveProposalConfig({ preset: 'official', pointsPerSide: 10, pointsPerBatch: 64 });
       const ids = { modelId: 'm', pipelineId: 'p' };
       const [inputMine, inputTheirs] = [await proposalInput(inGraph.sam2, a, config), await proposalInput(onHost.sam2, b, config)];
-      // The compact path was taken: the planes hold ±1 away from the edges, the same signs everywhere.
+      // The compact path was taken: read as planes, they hold ±1 away from the edges and the same
+      // signs everywhere; extraction reads the compact form itself exactly as those planes.
       const [lm, lt] = [inputMine.lowResLogits, inputTheirs.lowResLogits];
-      expect(lm.length).toBe(lt.length);
-      expect(lm.some((v, i) => v !== lt[i])).toBe(true);
-      expect(lm.every((v, i) => v > 0 === lt[i] > 0)).toBe(true);
+      expect(isCompact(lm) && !isCompact(lt)).toBe(true);
+      const [planes, logits] = [densePlanes(lm as readonly CompactLowRes[]), lt as Float32Array];
+      expect(planes.length).toBe(logits.length);
+      expect(planes.some((v, i) => v !== logits[i])).toBe(true);
+      expect(planes.every((v, i) => v > 0 === logits[i] > 0)).toBe(true);
       expect(Array.from(inputMine.iou)).toEqual(Array.from(inputTheirs.iou));
       const [mine, theirs] = [extractCandidates(inputMine, { imageSha256: 'x', ...ids }), extractCandidates(inputTheirs, { imageSha256: 'x', ...ids })];
+      expect(extractCandidates({ ...inputMine, lowResLogits: planes }, { imageSha256: 'x', ...ids })).toEqual(mine);
       expect(theirs.candidates.length).toBeGreaterThanOrEqual(4);
       expect(mine.candidates.length).toBe(theirs.candidates.length);
       // Masks, boxes and IoUs are equal; the embeddings were pooled in the graph in float32 (the

@@ -5,9 +5,10 @@
 // there is none, and for other grid sizes refseg decodes every point.
 //
 // When the decoder graph carries these steps (Sam2Api.proposePoints, decoder-best-mask.ts) they
-// run there and only the kept prompts' compact masks leave the runtime; else on the host.
-import { rebuildPlanes } from '../models/compact-masks.ts';
+// run there and only the kept prompts' compact masks leave the runtime, which extraction reads as
+// they are (shared/matching/compact-low-res.ts); else on the host.
 import type { PatchFeatures } from '../../shared/matching/index.ts';
+import { ModelFormatError } from '../models/errors.ts';
 import type { BestMasks, Sam2Api, Sam2Embeddings } from '../models/index.ts';
 import { officialGrid } from './grid.ts';
 import { bestMultimask, LOW_RES_CELLS, LogitsCollector, maskPlane } from './multimask.ts';
@@ -34,7 +35,7 @@ export async function officialProposals(
       const batch = points.subarray(2 * start, 2 * Math.min(n, start + config.pointsPerBatch));
       parts.push(await timed(observe, 'sam2-decoder', () => sam2.proposePoints!(emb, batch, { iouThreshold: threshold, width, height, features: features.data })));
     }
-    return timed(observe, 'proposal-filter', () => rebuildProposals(parts));
+    return timed(observe, 'proposal-filter', () => joinBestMasks(parts));
   }
   const kept = new LogitsCollector();
   for (let start = 0; start < n; start += config.pointsPerBatch) {
@@ -51,19 +52,20 @@ export async function officialProposals(
   return kept.take();
 }
 
-/** The kept planes of every batch, rebuilt once into one [n, 256, 256] buffer. */
-export function rebuildProposals(parts: readonly BestMasks[]): LowResProposals {
+/** The kept masks of every batch, in prompt order: their compact masks as they are, IoUs and embeddings joined. */
+export function joinBestMasks(parts: readonly BestMasks[]): LowResProposals {
   const count = parts.reduce((k, p) => k + p.count, 0);
-  const logits = new Float32Array(count * LOW_RES_CELLS);
   const iou = new Float32Array(count);
   const dim = parts[0]?.dim ?? 0;
   const embeddings = new Float32Array(count * dim);
   let at = 0;
   for (const p of parts) {
-    rebuildPlanes(logits, at, p);
+    if (p.iou.length !== p.count || p.embedding.length !== p.count * dim) {
+      throw new ModelFormatError(`compact decoder outputs do not agree: ${p.iou.length} IoUs and ${p.embedding.length} embedding values for ${p.count} masks of dimension ${dim}`);
+    }
     iou.set(p.iou, at);
     embeddings.set(p.embedding, at * dim);
     at += p.count;
   }
-  return { logits, iou, embeddings };
+  return { logits: parts, iou, embeddings };
 }

@@ -41,7 +41,7 @@ describe('official proposals', () => {
       const y = 33 * (e.p % 32) + 1;
       const cx = Math.min(255, Math.floor(x / 4));
       const cy = Math.min(255, Math.floor(y / 4));
-      const v = out.logits[i * CELLS + cy * 256 + cx];
+      const v = (out.logits as Float32Array)[i * CELLS + cy * 256 + cx];
       expect(v).toBeCloseTo(6.37 + 5 * e.t - Math.hypot(cx + 0.5 - x / 4, cy + 0.5 - y / 4), 4);
     }
   });
@@ -54,7 +54,7 @@ describe('official proposals', () => {
     expect(Array.from(out.iou)).toEqual(new Array(8).fill(Math.fround(0.7)));
     // Token 2 of 4 has radius 6.37 + 10.
     const c = Math.floor((0 + 1) / 4);
-    expect(out.logits[c * 256 + c]).toBeCloseTo(16.37 - Math.hypot(c + 0.5 - 0.25, c + 0.5 - 0.25), 4);
+    expect((out.logits as Float32Array)[c * 256 + c]).toBeCloseTo(16.37 - Math.hypot(c + 0.5 - 0.25, c + 0.5 - 0.25), 4);
   });
 
   it('processes a last partial batch', async () => {
@@ -101,7 +101,7 @@ describe('sam2-amg proposals', () => {
     const order = batchedNms(Float32Array.from(kept.flatMap((k) => k.box)), kept.map((k) => k.q), new Int32Array(kept.length), 0.7);
     expect(order.length).toBeLessThan(kept.length);
     expect(Array.from(out.iou)).toEqual(Array.from(order, (k) => kept[k].q));
-    for (const [i, k] of Array.from(order).entries()) expect(samePlane(out.logits.subarray(i * CELLS, (i + 1) * CELLS), kept[k].plane)).toBe(true);
+    for (const [i, k] of Array.from(order).entries()) expect(samePlane((out.logits as Float32Array).subarray(i * CELLS, (i + 1) * CELLS), kept[k].plane)).toBe(true);
     for (let i = 1; i < out.iou.length; i++) expect(out.iou[i]).toBeLessThanOrEqual(out.iou[i - 1]);
   });
 });

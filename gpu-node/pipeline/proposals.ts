@@ -1,6 +1,6 @@
 // SAM2 proposals of one encoded image, by preset: the low-resolution logits of the chosen masks
 // and their predicted IoUs, in the order the preset defines.
-import type { PatchFeatures } from '../../shared/matching/index.ts';
+import type { LowResInput, PatchFeatures } from '../../shared/matching/index.ts';
 import type { Sam2Api, Sam2Embeddings } from '../models/index.ts';
 import { amgProposals } from './proposals-amg.ts';
 import { officialProposals } from './proposals-official.ts';
@@ -8,8 +8,8 @@ import type { ProposalConfig } from './presets.ts';
 import type { StageObserver } from './stages.ts';
 
 export interface LowResProposals {
-  /** [n, 256, 256] logits. */
-  logits: Float32Array;
+  /** [n, 256, 256] logits, or their compact form when the decoder graph chose the masks. */
+  logits: LowResInput;
   /** n predicted IoUs (float32 values). */
   iou: Float32Array;
   /** [n, D] unit mask embeddings, when the device pooled them. */

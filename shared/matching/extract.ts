@@ -2,8 +2,7 @@
 // not depend on the memory bank, so the edge can cache it and match it against any bank later.
 import type { Candidate, CandidateSet } from '../types.ts';
 import { createFullResRenderer } from './fullres-mask.ts';
-import { scanLowResMask } from './low-res-mask.ts';
-import { checkedProposalCount, maskEmbedder } from './proposal-input.ts';
+import { checkedPlanes, maskEmbedder } from './proposal-input.ts';
 import type { ProposalInput } from './proposal-input.ts';
 
 /** What identifies a candidate set besides its content. */
@@ -19,15 +18,16 @@ export interface CandidateSetIdentity {
  * kept: they still take part in NMS.
  */
 export function extractCandidates(input: ProposalInput, identity: CandidateSetIdentity): CandidateSet {
-  const n = checkedProposalCount(input);
+  const planes = checkedPlanes(input);
+  const n = planes.count;
   const embed = maskEmbedder(input, n);
   const renderer = createFullResRenderer(input.height, input.width);
   const candidates: Candidate[] = [];
   for (let i = 0; i < n; i++) {
-    const mask = scanLowResMask(input.lowResLogits, i);
+    const mask = planes.scan(i);
     const embedding = embed(mask);
     if (embedding === null) continue;
-    candidates.push({ iou: input.iou[i], box256: mask.box, embedding, mask: renderer.render(input.lowResLogits, mask).rle });
+    candidates.push({ iou: input.iou[i], box256: mask.box, embedding, mask: planes.renderRle(renderer, mask) });
   }
   return { ...identity, width: input.width, height: input.height, dim: input.features.dim, candidates };
 }

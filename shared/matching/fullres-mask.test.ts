@@ -83,6 +83,7 @@ describe('full-resolution masks', () => {
         const expected = encodeMask(dense, h, w);
         const got = renderer.render(logits, scanLowResMask(logits, i));
         expect(got.rle, c.name).toEqual(expected);
+        expect(renderer.renderRle(logits, scanLowResMask(logits, i)), c.name).toEqual(expected);
         expect(Array.from(got.runs), c.name).toEqual(Array.from(rleCounts(expected)));
         expect(got.area, c.name).toBe(dense.reduce((a, b) => a + b, 0));
         expect(got.box, c.name).toEqual(maskToBoxInclusive(dense, h, w));

@@ -30,7 +30,10 @@ export interface FullResMask {
 export interface FullResRenderer {
   height: number;
   width: number;
-  render(logits: LowResLogits, mask: LowResMask): FullResMask;
+  /** `at`: the plane of `logits` that holds the mask (default its index). */
+  render(logits: LowResLogits, mask: LowResMask, at?: number): FullResMask;
+  /** The same mask as COCO RLE only (what extraction keeps): no copy of its runs. */
+  renderRle(logits: LowResLogits, mask: LowResMask, at?: number): Rle;
 }
 
 // Module-local copy for the inner loops: after transpilation an imported binding can be a getter call.
@@ -64,8 +67,10 @@ export function createFullResRenderer(height: number, width: number): FullResRen
   const segTo = new Int32Array(segments);
   const segState = new Uint8Array(segments);
 
-  function render(logits: LowResLogits, mask: LowResMask): FullResMask {
-    if (mask.area === 0) return empty();
+  /** The mask's runs into `counts[0 … n−1]`, returning n, with its area and box in `drawn`; 0 when empty. */
+  const drawn = { area: 0, box: [0, 0, 0, 0] as BoxXyxy };
+  function draw(logits: LowResLogits, mask: LowResMask, at: number): number {
+    if (mask.area === 0) return 0;
     const [bx1, by1, bx2, by2] = mask.box;
     const ox0 = colsAxis.reachFirst[bx1];
     const ox1 = colsAxis.reachLast[bx2] + 1;
@@ -76,7 +81,7 @@ export function createFullResRenderer(height: number, width: number): FullResRen
     const lx1 = ax.start[ox1 - 1] + ax.size[ox1 - 1];
     fillColumnBits(columnBits, mask.runs, lx0, lx1);
 
-    const plane = mask.index * SIDE * SIDE;
+    const plane = at * SIDE * SIDE;
     const gap = height - (oy1 - oy0);
     let n = 0;
     let value = BACKGROUND;
@@ -103,13 +108,16 @@ export function createFullResRenderer(height: number, width: number): FullResRen
     const sState = segState;
     const h = height;
     let out = counts;
-    for (let cg = colsAxis.groupOf[ox0]; cg <= colsAxis.groupOf[ox1 - 1]; cg++) {
+    const cg0 = colsAxis.groupOf[ox0];
+    let segs = 0;
+    for (let cg = cg0; cg <= colsAxis.groupOf[ox1 - 1]; cg++) {
       const gx0 = colFirst[cg];
       const gx1 = colFirst[cg + 1];
       const sx = xStart[gx0];
       const nx = xSize[gx0];
-      windowRows(columnBits, sx - lx0, nx, every, some);
-      const segs = rowSegments(every, some, rowsAxis, rg0, rg1 + 1, sFrom, sTo, sState);
+      // Neighbouring windows often have the same row sets (a mask's sides change every few
+      // columns): then their segments are the same too.
+      if (windowRows(columnBits, sx - lx0, nx, every, some) || cg === cg0) segs = rowSegments(every, some, rowsAxis, rg0, rg1 + 1, sFrom, sTo, sState);
 
       for (let ox = gx0; ox < gx1; ox++) {
         const col = ox * h;
@@ -196,7 +204,7 @@ export function createFullResRenderer(height: number, width: number): FullResRen
       }
     }
 
-    if (area === 0) return empty();
+    if (area === 0) return 0;
     if (n + 2 > out.length) out = counts = grow(out);
     if (value === FOREGROUND) {
       out[n++] = ox1 * h - runStart;
@@ -204,11 +212,24 @@ export function createFullResRenderer(height: number, width: number): FullResRen
     }
     // A mask that ends on the last pixel has no trailing background run (as pycocotools).
     if (runStart < h * width) out[n++] = h * width - runStart;
-    const runs = out.slice(0, n);
-    return { rle: { size: [height, width], counts: countsToString(runs) }, runs, area, box: [minX, minY, maxX, maxY] };
+    drawn.area = area;
+    drawn.box = [minX, minY, maxX, maxY];
+    return n;
   }
 
-  return { height, width, render };
+  function render(logits: LowResLogits, mask: LowResMask, at = mask.index): FullResMask {
+    const n = draw(logits, mask, at);
+    if (n === 0) return empty();
+    const runs = counts.slice(0, n);
+    return { rle: { size: [height, width], counts: countsToString(runs) }, runs, area: drawn.area, box: drawn.box };
+  }
+
+  function renderRle(logits: LowResLogits, mask: LowResMask, at = mask.index): Rle {
+    const n = draw(logits, mask, at);
+    return n === 0 ? emptyRle : { size: [height, width], counts: countsToString(counts.subarray(0, n)) };
+  }
+
+  return { height, width, render, renderRle };
 }
 
 /** bits[(x − lx0)·WORDS + (y >> 5)] bit (y & 31) = cell (y, x) is positive, for columns lx0 … lx1−1. */
@@ -227,8 +248,12 @@ function fillColumnBits(bits: Int32Array, runs: Int32Array, lx0: number, lx1: nu
   for (let p = WORDS; p < size; p++) bits[p] ^= bits[p - WORDS];
 }
 
-/** Rows where every / some of the `count` columns from `first` (of the column bit sets) is positive. */
-function windowRows(bits: Int32Array, first: number, count: number, every: Int32Array, some: Int32Array): void {
+/**
+ * Rows where every / some of the `count` columns from `first` (of the column bit sets) is
+ * positive, written over the previous window's; true when they differ from those.
+ */
+function windowRows(bits: Int32Array, first: number, count: number, every: Int32Array, some: Int32Array): boolean {
+  let changed = false;
   for (let w = 0; w < WORDS; w++) {
     let all = -1;
     let any = 0;
@@ -236,9 +261,13 @@ function windowRows(bits: Int32Array, first: number, count: number, every: Int32
       all &= bits[p];
       any |= bits[p];
     }
-    every[w] = all;
-    some[w] = any;
+    if (every[w] !== all || some[w] !== any) {
+      every[w] = all;
+      some[w] = any;
+      changed = true;
+    }
   }
+  return changed;
 }
 
 /**

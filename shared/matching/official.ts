@@ -4,13 +4,12 @@
 import type { BoxXyxy, Detection } from '../types.ts';
 import { createClassMatcher } from './classify.ts';
 import { createFullResRenderer } from './fullres-mask.ts';
-import { scanLowResMask } from './low-res-mask.ts';
 import type { LowResMask } from './low-res-mask.ts';
 import { resolvePipelineOptions } from './options.ts';
 import type { PipelineOptionsInput } from './options.ts';
 import { rankAndMerge } from './rank-merge.ts';
 import type { LabelledCandidate, MatchTrace } from './rank-merge.ts';
-import { checkedProposalCount, maskEmbedder } from './proposal-input.ts';
+import { checkedPlanes, maskEmbedder } from './proposal-input.ts';
 import type { ProposalInput } from './proposal-input.ts';
 
 export interface OfficialInput extends ProposalInput {
@@ -49,7 +48,8 @@ export function traceOfficial(input: OfficialInput, options?: PipelineOptionsInp
 
 function run(input: OfficialInput, optionsInput: PipelineOptionsInput | undefined, withCosines: boolean): OfficialTrace {
   const options = resolvePipelineOptions(optionsInput);
-  const n = checkedProposalCount(input);
+  const planes = checkedPlanes(input);
+  const n = planes.count;
   const embed = maskEmbedder(input, n);
   const matcher = createClassMatcher(input.prototypes, input.features.dim, options.classes, options.zeroScoreLabel);
   const renderer = createFullResRenderer(input.height, input.width);
@@ -58,7 +58,7 @@ function run(input: OfficialInput, optionsInput: PipelineOptionsInput | undefine
   const candidates: LabelledCandidate[] = [];
   const masks: LowResMask[] = [];
   for (let i = 0; i < n; i++) {
-    const mask = scanLowResMask(input.lowResLogits, i);
+    const mask = planes.scan(i);
     const embedding = embed(mask);
     const matched = embedding === null ? null : matcher.match(embedding);
     if (withCosines) {
@@ -75,6 +75,6 @@ function run(input: OfficialInput, optionsInput: PipelineOptionsInput | undefine
     candidates.push({ index: i, iou: input.iou[i], box256: mask.box, label: matched.label, score: matched.score, embedding });
     masks.push(mask);
   }
-  const trace = rankAndMerge(candidates, (k) => renderer.render(input.lowResLogits, masks[k]), options);
+  const trace = rankAndMerge(candidates, (k) => planes.render(renderer, masks[k]), options);
   return { ...trace, proposals };
 }

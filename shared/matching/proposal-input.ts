@@ -2,12 +2,16 @@
 import { createMaskPooler } from './embedding.ts';
 import type { PatchFeatures } from './embedding.ts';
 import { ShapeMismatchError } from './errors.ts';
-import { proposalCount } from './low-res-mask.ts';
-import type { LowResLogits, LowResMask } from './low-res-mask.ts';
+import type { LowResMask } from './low-res-mask.ts';
+import { lowResPlanes } from './low-res-planes.ts';
+import type { LowResInput, LowResPlanes } from './low-res-planes.ts';
 
 export interface ProposalInput {
-  /** Low-res logits of the chosen mask of each proposal, [n,256,256]. */
-  lowResLogits: LowResLogits;
+  /**
+   * Low-res logits of the chosen mask of each proposal, [n,256,256], or the compact form a decoder
+   * graph returns (signs and edge logits: compact-low-res.ts), which decides the same masks.
+   */
+  lowResLogits: LowResInput;
   /** SAM predicted IoU q of each proposal (float32 values). */
   iou: ArrayLike<number>;
   /** Target patch features [rows, cols, D]. */
@@ -22,11 +26,11 @@ export interface ProposalInput {
   width: number;
 }
 
-/** Number of proposals, after checking that logits and IoUs agree. */
-export function checkedProposalCount(input: ProposalInput): number {
-  const n = proposalCount(input.lowResLogits);
-  if (input.iou.length !== n) throw new ShapeMismatchError(`${input.iou.length} IoUs for ${n} proposals`);
-  return n;
+/** The proposals' low-res masks, after checking that they and the IoUs agree. */
+export function checkedPlanes(input: ProposalInput): LowResPlanes {
+  const planes = lowResPlanes(input.lowResLogits);
+  if (input.iou.length !== planes.count) throw new ShapeMismatchError(`${input.iou.length} IoUs for ${planes.count} proposals`);
+  return planes;
 }
 
 /**

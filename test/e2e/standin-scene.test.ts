@@ -22,7 +22,7 @@ import type { GpuReferenceAnnotation } from '../../shared/api/gpu-node.ts';
 import { prototypes } from '../../shared/bank/index.ts';
 import { decodeRle, encodeMask, rleIou, rleToBbox } from '../../shared/coco-mask/index.ts';
 import { base64ToBytes, bytesToBase64, readFloat32LE, toLittleEndianBytes } from '../../shared/encoding/index.ts';
-import { extractCandidates, matchCandidates, scanLowResMask, segmentOfficial } from '../../shared/matching/index.ts';
+import { extractCandidates, matchCandidates, lowResPlanes, segmentOfficial } from '../../shared/matching/index.ts';
 import type { Detection, Rle } from '../../shared/types.ts';
 import { decodeCandidateSet } from '../../shared/wire/index.ts';
 import { classColours, FILL_ALPHA } from '../../shared/render/overlay.ts';
@@ -184,7 +184,8 @@ describe.each(COMBOS)('$name over HTTP', (combo) => {
       const matched = matchCandidates(set, protoRows);
       // Candidate k is the k-th proposal with a non-empty 256-grid mask.
       const proposalOf: number[] = [];
-      for (let i = 0; i < input.iou.length; i++) if (scanLowResMask(input.lowResLogits, i).area > 0) proposalOf.push(i);
+      const planes = lowResPlanes(input.lowResLogits);
+      for (let i = 0; i < input.iou.length; i++) if (planes.scan(i).area > 0) proposalOf.push(i);
       expect(proposalOf.length).toBe(set.candidates.length);
       expect(official.length).toBeGreaterThanOrEqual(targetTruth.length);
       expect(official).toEqual(matched.map((d) => ({ ...d, index: proposalOf[d.index] })));

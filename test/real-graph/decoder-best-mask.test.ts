@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractCandidates } from '../../shared/matching/index.ts';
 import type { CandidateSet } from '../../shared/types.ts';
-import { rebuildPlanes } from '../../gpu-node/models/compact-masks.ts';
+import { densePlanes } from '../compact-planes.ts';
 import { Sam2Runner } from '../../gpu-node/models/sam2-runner.ts';
 import { levelTensors } from '../../gpu-node/models/sam2-layout.ts';
 import { bestMultimask, LogitsCollector, maskPlane } from '../../gpu-node/pipeline/multimask.ts';
@@ -66,15 +66,15 @@ describe('the official proposal steps in the real decoder graph', () => {
     const hostOut = host.take();
     expect([...kept.iou]).toEqual([...hostOut.iou]);
 
-    const logits = new Float32Array(kept.count * 65536);
-    rebuildPlanes(logits, 0, kept);
+    const logits = densePlanes(kept);
     let flipped = 0;
     for (let i = 0; i < logits.length; i++) if (logits[i] > 0 !== hostOut.logits[i] > 0) flipped++;
     // The two sessions run the same decoder nodes: no cell changes sign.
     expect(flipped).toBe(0);
 
     const ids = { imageSha256: 'x', modelId: 'm', pipelineId: 'p' };
-    const mine = extractCandidates({ lowResLogits: logits, iou: kept.iou, features, height: HEIGHT, width: WIDTH, embeddings: kept.embedding }, ids);
+    // Extraction reads the compact masks as they are.
+    const mine = extractCandidates({ lowResLogits: [kept], iou: kept.iou, features, height: HEIGHT, width: WIDTH, embeddings: kept.embedding }, ids);
     const theirs = extractCandidates({ lowResLogits: hostOut.logits, iou: hostOut.iou, features, height: HEIGHT, width: WIDTH }, ids);
     expect(mine.candidates.length).toBe(hostPrompts.length);
     const strip = (s: CandidateSet) => s.candidates.map(({ embedding: _e, ...rest }) => rest);
