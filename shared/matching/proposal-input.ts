@@ -35,7 +35,8 @@ export function checkedPlanes(input: ProposalInput): LowResPlanes {
 
 /**
  * The unit embedding of proposal `mask.index`: the device's (`input.embeddings`) when given, else
- * pooled here; null for an empty mask.
+ * pooled here; null for an empty mask. The device's are views into `input.embeddings`, not copies
+ * (a thousand 4 KB copies per image were a tenth of the host's time): nothing writes into them.
  */
 export function maskEmbedder(input: ProposalInput, n: number): (mask: LowResMask) => Float32Array | null {
   const pooled = input.embeddings;
@@ -45,5 +46,5 @@ export function maskEmbedder(input: ProposalInput, n: number): (mask: LowResMask
   }
   const dim = input.features.dim;
   if (pooled.length !== n * dim) throw new ShapeMismatchError(`${pooled.length} embedding values for ${n} proposals of dimension ${dim}`);
-  return (mask) => (mask.area === 0 ? null : pooled.slice(mask.index * dim, (mask.index + 1) * dim));
+  return (mask) => (mask.area === 0 ? null : pooled.subarray(mask.index * dim, (mask.index + 1) * dim));
 }
