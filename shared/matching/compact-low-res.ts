@@ -104,8 +104,9 @@ function batchReader(c: CompactLowRes): BatchReader {
       if ((words[k] | words[k + 1] | words[k + 2] | words[k + 3] | words[k + 4] | words[k + 5] | words[k + 6] | words[k + 7]) === 0) continue;
       let inRun = false;
       let start = 0;
-      for (let w = 0; w < ROW_WORDS; w++) {
-        const v = words[k + w];
+      // One word past the row, all background, ends a run that reaches its last cell.
+      for (let w = 0; w <= ROW_WORDS; w++) {
+        const v = w < ROW_WORDS ? words[k + w] : 0;
         // A word that continues the current state holds no run boundary.
         if (v === (inRun ? -1 : 0)) continue;
         let from = 0;
@@ -130,17 +131,8 @@ function batchReader(c: CompactLowRes): BatchReader {
           from = b + 1;
         }
       }
-      if (inRun) {
-        if (3 * n + 3 > runs.length) runs = grow(runs);
-        runs[3 * n] = y;
-        runs[3 * n + 1] = start;
-        runs[3 * n + 2] = LOW_RES;
-        n++;
-        area += LOW_RES - start;
-        x2 = LOW_RES - 1;
-      }
-      if (n > 0 && y1 < 0) y1 = y;
-      if (inRun || (n > 0 && runs[3 * n - 3] === y)) y2 = y;
+      if (y1 < 0) y1 = y;
+      y2 = y;
     }
     return { index, area, box: area === 0 ? [0, 0, 0, 0] : [x1, y1, x2, y2], runs: runs.slice(0, 3 * n) };
   }
