@@ -103,8 +103,9 @@ describe('the on-device mode with the real engine (stand-in models, WASM)', () =
     await waitForJobs(page, 1);
     expect(await page.locator('.queue li.state-done .job-state').textContent()).toMatch(/, 8×8 grid, image never left$/);
     expect(w.segmentRequests).toBe(0);
-    // Where the device spent its time, per stage, as the engine measured it.
-    expect(await page.locator('.stages').textContent()).toMatch(/^\d+ candidates; stages: .*\bsam2-encoder [\d.]+ m?s\b.*\bdinov2 [\d.]+ m?s\b/);
+    // Where the device spent its time, per stage, as the engine measured it (written when the
+    // result is drawn, which follows the queue's "done" once the image is decoded for the view).
+    await expect.poll(() => page.locator('.stages').textContent()).toMatch(/^\d+ candidates; stages: .*\bsam2-encoder [\d.]+ m?s\b.*\bdinov2 [\d.]+ m?s\b/);
     await w.shot('real-local-result');
     await page.getByLabel('Minimum score').fill('0');
 
