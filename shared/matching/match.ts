@@ -39,9 +39,13 @@ export function traceMatch(
   const matches = matcher.matchAll(set.candidates.map((c) => c.embedding));
   const labelled: LabelledCandidate[] = set.candidates.map((c, k) => {
     const { label, score } = matches[k];
-    return { index: k, iou: c.iou, box256: c.box256, label, score, embedding: c.embedding };
+    return { index: k, iou: c.iou, box256: c.box256, label, score, embedding: c.embedding, axis: matcher.axis(matches[k]) };
   });
   rescore?.(labelled);
+  // A rescore that moved a label would leave the axis of another class behind.
+  labelled.forEach((c, k) => {
+    if (c.label !== matches[k].label) c.axis = undefined;
+  });
   const arena = new RunArena();
   return rankAndMerge(labelled, (k) => measured(set.candidates[k].mask, set, arena), options);
 }

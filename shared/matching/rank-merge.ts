@@ -18,6 +18,8 @@ export interface LabelledCandidate {
   label: number;
   score: number;
   embedding: Float32Array;
+  /** The embedding's component along its label's unit prototype, when known (MergeInput.axis). */
+  axis?: number;
 }
 
 export interface MatchTrace {
@@ -70,7 +72,7 @@ function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: numb
     if (mask.area > 0) merging.push({ k, mask });
   }
   const ios = semanticIos(
-    merging.map(({ k, mask }) => ({ label: candidates[k].label, embedding: candidates[k].embedding, runs: mask.runs, area: mask.area, box: mask.box })),
+    merging.map(({ k, mask }) => ({ label: candidates[k].label, embedding: candidates[k].embedding, runs: mask.runs, area: mask.area, box: mask.box, axis: candidates[k].axis })),
   );
   const merge: MergeEntry[] = merging.map(({ k, mask }, m) => {
     const c = candidates[k];
