@@ -1,6 +1,6 @@
 // Semantic-aware soft merging (method.md §3.7): a candidate is decayed by how much of it lies inside
 // an earlier (higher SAM IoU) candidate of the same label, weighted by how alike their embeddings are.
-import { intersectionAreaAbove, intersectionAreaCounts } from '../coco-mask/index.ts';
+import { intersectionAreaAbove, runEnds } from '../coco-mask/index.ts';
 import type { BoxXyxy } from '../types.ts';
 
 export interface MergeInput {
@@ -43,6 +43,7 @@ export function semanticIos(entries: readonly MergeInput[]): Float64Array {
   const norms = new Float64Array(n).fill(Number.NaN);
   const axes = Float64Array.from(entries, (e) => e.axis ?? Number.NaN);
   const near = nearEarlier(entries, axes);
+  const walkable = positions(entries);
   const cursor = near.from.slice(0, n);
 
   /**
@@ -74,7 +75,7 @@ export function semanticIos(entries: readonly MergeInput[]): Float64Array {
       const j = near.index[t];
       if (best[i] === 0) {
         // Nothing to beat yet: any pair of masks that meet may set the maximum.
-        const inter = intersectionAreaCounts(e.runs, entries[j].runs);
+        const inter = intersectionAreaAbove(walkable[i], e.area, walkable[j], entries[j].area, -1);
         if (inter === 0) continue;
         fraction[i] = inter / e.area;
         return j;
@@ -82,7 +83,7 @@ export function semanticIos(entries: readonly MergeInput[]): Float64Array {
       const bound = cosineMax(i, j);
       if ((near.overlap[t] / e.area) * bound <= best[i]) continue;
       // Intersections up to `pruned` pixels cannot raise the maximum: their walks may stop early.
-      const inter = intersectionAreaAbove(e.runs, entries[j].runs, e.area, largestPruned(best[i], e.area, bound));
+      const inter = intersectionAreaAbove(walkable[i], e.area, walkable[j], entries[j].area, largestPruned(best[i], e.area, bound));
       if (inter <= 0 || (inter / e.area) * bound <= best[i]) continue;
       fraction[i] = inter / e.area;
       return j;
@@ -147,41 +148,87 @@ function nearEarlier(entries: readonly MergeInput[], axes: Float64Array): NearLi
   let key = new Float64Array(index.length);
   // sin of each entry's angle to its axis, as if normalised: only orders the visits.
   const off = Float64Array.from(axes, (a) => Math.sqrt(Math.max(0, 1 - a * a)));
-  let size = 0;
-  const byLabel = new Map<number, number[]>();
+  // Boxes and areas flat; the entries of each label in index order, one run of `members` per label.
+  const boxes = new Float64Array(4 * n);
+  const areas = new Float64Array(n);
+  const group = new Int32Array(n);
+  const groupOf = new Map<number, number>();
+  const groupSize: number[] = [];
   for (let i = 0; i < n; i++) {
     const e = entries[i];
-    const earlier = byLabel.get(e.label);
-    if (earlier === undefined) byLabel.set(e.label, [i]);
-    else {
-      if (size + earlier.length > index.length) {
-        const grown = Math.max(2 * index.length, size + earlier.length);
-        index = grow(index, new Int32Array(grown), size);
-        overlap = grow(overlap, new Float64Array(grown), size);
-        key = grow(key, new Float64Array(grown), size);
+    boxes[4 * i] = e.box[0];
+    boxes[4 * i + 1] = e.box[1];
+    boxes[4 * i + 2] = e.box[2];
+    boxes[4 * i + 3] = e.box[3];
+    areas[i] = e.area;
+    let g = groupOf.get(e.label);
+    if (g === undefined) {
+      g = groupSize.length;
+      groupOf.set(e.label, g);
+      groupSize.push(0);
+    }
+    group[i] = g;
+    groupSize[g]++;
+  }
+  const groupStart = new Int32Array(groupSize.length + 1);
+  groupSize.forEach((size, g) => (groupStart[g + 1] = groupStart[g] + size));
+  const seen = new Int32Array(groupSize.length);
+  const members = new Int32Array(n);
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    const g = group[i];
+    const first = groupStart[g];
+    const last = first + seen[g]++;
+    members[last] = i;
+    if (size + last - first > index.length) {
+      const grown = Math.max(2 * index.length, size + last - first);
+      index = grow(index, new Int32Array(grown), size);
+      overlap = grow(overlap, new Float64Array(grown), size);
+      key = grow(key, new Float64Array(grown), size);
+    }
+    const ix0 = boxes[4 * i];
+    const iy0 = boxes[4 * i + 1];
+    const ix1 = boxes[4 * i + 2];
+    const iy1 = boxes[4 * i + 3];
+    // Insertion sort: each entry meets a handful of earlier boxes.
+    const start = size;
+    for (let m = first; m < last; m++) {
+      const j = members[m];
+      // Pixels shared by the two inclusive boxes, at most the earlier mask's area.
+      const w = Math.min(ix1, boxes[4 * j + 2]) - Math.max(ix0, boxes[4 * j]) + 1;
+      if (w <= 0) continue;
+      const h = Math.min(iy1, boxes[4 * j + 3]) - Math.max(iy0, boxes[4 * j + 1]) + 1;
+      if (h <= 0) continue;
+      const o = Math.min(w * h, areas[j]);
+      if (o === 0) continue;
+      const estimate = axes[i] * axes[j] + off[i] * off[j];
+      const k = estimate === estimate ? o * estimate : o;
+      let at = size++;
+      for (; at > start && key[at - 1] < k; at--) {
+        index[at] = index[at - 1];
+        overlap[at] = overlap[at - 1];
+        key[at] = key[at - 1];
       }
-      // Insertion sort: each entry meets a handful of earlier boxes.
-      const start = size;
-      for (const j of earlier) {
-        const o = Math.min(overlapArea(e.box, entries[j].box), entries[j].area);
-        if (o === 0) continue;
-        const estimate = axes[i] * axes[j] + off[i] * off[j];
-        const k = estimate === estimate ? o * estimate : o;
-        let at = size++;
-        for (; at > start && key[at - 1] < k; at--) {
-          index[at] = index[at - 1];
-          overlap[at] = overlap[at - 1];
-          key[at] = key[at - 1];
-        }
-        index[at] = j;
-        overlap[at] = o;
-        key[at] = k;
-      }
-      earlier.push(i);
+      index[at] = j;
+      overlap[at] = o;
+      key[at] = k;
     }
     from[i + 1] = size;
   }
   return { index, overlap, from };
+}
+
+/** Every entry's runs as positions, in one shared array. */
+function positions(entries: readonly MergeInput[]): Float64Array[] {
+  let total = 0;
+  for (const e of entries) total += e.runs.length;
+  const into = new Float64Array(total);
+  let at = 0;
+  return entries.map((e) => {
+    const view = runEnds(e.runs, into, at);
+    at += e.runs.length;
+    return view;
+  });
 }
 
 function grow<T extends Int32Array | Float64Array>(old: T, bigger: T, used: number): T {
@@ -199,13 +246,6 @@ function largestPruned(best: number, area: number, cosineMax: number): number {
   while (x >= 0 && !((x / area) * cosineMax <= best)) x--;
   while (x < area && ((x + 1) / area) * cosineMax <= best) x++;
   return x;
-}
-
-/** Pixels shared by two inclusive boxes. */
-function overlapArea(a: BoxXyxy, b: BoxXyxy): number {
-  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]) + 1;
-  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]) + 1;
-  return w > 0 && h > 0 ? w * h : 0;
 }
 
 /**
