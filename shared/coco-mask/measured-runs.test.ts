@@ -41,6 +41,12 @@ describe('measuredRuns', () => {
       [[0, 0, 12], 3, 4],
       [[11, 1], 3, 4],
       [[4, 2, 100, 3, 1], 10, 11],
+      // The next foreground run two columns on, and one column on at its last row.
+      [[1, 1, 4, 1, 8], 3, 5],
+      [[1, 1, 3, 1, 9], 3, 5],
+      [[2, 1, 0, 1, 11], 3, 5],
+      // Many values of more than one char (long runs, large differences).
+      [[1000, 37, 2000, 1, 5000, 900, 1062], 100, 100],
       [[], 0, 5],
     ];
     for (const [counts, h, w] of cases) {
