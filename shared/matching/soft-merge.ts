@@ -112,7 +112,10 @@ export function semanticIos(entries: readonly MergeInput[]): Float64Array {
     for (let q = 0; q < due; q += LANES) {
       // A short last group repeats its first pair: the pass costs the same either way.
       for (let l = 0; l < LANES; l++) lane[l] = q + l < due ? q + l : q;
-      sequentialDots(entries, waiting, partner, lane, sims);
+      let known = true;
+      for (let l = 0; l < LANES; l++) known &&= !Number.isNaN(norms[waiting[lane[l]]]);
+      if (known) sequentialDots(entries, waiting, partner, lane, sims);
+      else sequentialDotsAndNorms(entries, waiting, partner, lane, sims, norms);
       for (let l = 0; l < LANES && q + l < due; l++) {
         const i = waiting[q + l];
         const sim = sims[l];
@@ -194,12 +197,17 @@ function nearEarlier(entries: readonly MergeInput[], axes: Float64Array): NearLi
     const start = size;
     for (let m = first; m < last; m++) {
       const j = members[m];
-      // Pixels shared by the two inclusive boxes, at most the earlier mask's area.
-      const w = Math.min(ix1, boxes[4 * j + 2]) - Math.max(ix0, boxes[4 * j]) + 1;
+      // Pixels shared by the two inclusive boxes, at most the earlier mask's area (ternaries:
+      // Math.min and Math.max cost more here, for their NaN and −0 rules).
+      const jx0 = boxes[4 * j];
+      const jy0 = boxes[4 * j + 1];
+      const jx1 = boxes[4 * j + 2];
+      const jy1 = boxes[4 * j + 3];
+      const w = (jx1 < ix1 ? jx1 : ix1) - (jx0 > ix0 ? jx0 : ix0) + 1;
       if (w <= 0) continue;
-      const h = Math.min(iy1, boxes[4 * j + 3]) - Math.max(iy0, boxes[4 * j + 1]) + 1;
+      const h = (jy1 < iy1 ? jy1 : iy1) - (jy0 > iy0 ? jy0 : iy0) + 1;
       if (h <= 0) continue;
-      const o = Math.min(w * h, areas[j]);
+      const o = w * h < areas[j] ? w * h : areas[j];
       if (o === 0) continue;
       const estimate = axes[i] * axes[j] + off[i] * off[j];
       const k = estimate === estimate ? o * estimate : o;
@@ -284,6 +292,53 @@ function sequentialDots(entries: readonly MergeInput[], first: Int32Array, secon
   sims[1] = s1;
   sims[2] = s2;
   sims[3] = s3;
+}
+
+/** sequentialDots, and in the same pass the squared norms of the first vectors (the loads are shared). */
+function sequentialDotsAndNorms(entries: readonly MergeInput[], first: Int32Array, second: Int32Array, lane: Int32Array, sims: Float64Array, norms: Float64Array): void {
+  const e0 = entries[first[lane[0]]].embedding;
+  const e1 = entries[first[lane[1]]].embedding;
+  const e2 = entries[first[lane[2]]].embedding;
+  const e3 = entries[first[lane[3]]].embedding;
+  const o0 = entries[second[lane[0]]].embedding;
+  const o1 = entries[second[lane[1]]].embedding;
+  const o2 = entries[second[lane[2]]].embedding;
+  const o3 = entries[second[lane[3]]].embedding;
+  const n = e0.length;
+  if (e1.length !== n || e2.length !== n || e3.length !== n) {
+    sequentialDots(entries, first, second, lane, sims);
+    return;
+  }
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  for (let k = 0; k < n; k++) {
+    const x0 = e0[k];
+    const x1 = e1[k];
+    const x2 = e2[k];
+    const x3 = e3[k];
+    s0 += x0 * o0[k];
+    s1 += x1 * o1[k];
+    s2 += x2 * o2[k];
+    s3 += x3 * o3[k];
+    p0 += x0 * x0;
+    p1 += x1 * x1;
+    p2 += x2 * x2;
+    p3 += x3 * x3;
+  }
+  sims[0] = s0;
+  sims[1] = s1;
+  sims[2] = s2;
+  sims[3] = s3;
+  norms[first[lane[0]]] = p0;
+  norms[first[lane[1]]] = p1;
+  norms[first[lane[2]]] = p2;
+  norms[first[lane[3]]] = p3;
 }
 
 /** Σ a[k]·b[k] in float64 in increasing k. */
