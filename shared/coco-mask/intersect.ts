@@ -1,6 +1,9 @@
 // Overlap of two masks straight from their runs: O(runs), no pixel buffer.
 import type { Rle } from '../types.ts';
 import { checkSameSize, cachedCounts } from './rle-counts.ts';
+import { f64, Scratch } from './scratch.ts';
+
+const positions = new Scratch(f64);
 
 /** Number of pixels in both masks. */
 export function intersectionArea(a: Rle, b: Rle): number {
@@ -40,6 +43,27 @@ export function runEnds(runs: ArrayLike<number>, into?: Float64Array, at = 0): F
     ends[k] = end;
   }
   return ends;
+}
+
+/**
+ * runEnds of every list, as views into one work buffer reused across calls (a request's masks
+ * cost no allocation but the views): valid inside `use` only.
+ */
+export function withRunEnds<T>(lists: readonly ArrayLike<number>[], use: (ends: Float64Array[]) => T): T {
+  let total = 0;
+  for (const runs of lists) total += runs.length;
+  const into = positions.atLeast(total);
+  let at = 0;
+  const ends = lists.map((runs) => {
+    const view = runEnds(runs, into, at);
+    at += runs.length;
+    return view;
+  });
+  try {
+    return use(ends);
+  } finally {
+    positions.release();
+  }
 }
 
 /**

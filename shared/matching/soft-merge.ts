@@ -1,6 +1,6 @@
 // Semantic-aware soft merging (method.md §3.7): a candidate is decayed by how much of it lies inside
 // an earlier (higher SAM IoU) candidate of the same label, weighted by how alike their embeddings are.
-import { intersectionAreaAbove, runEnds } from '../coco-mask/index.ts';
+import { intersectionAreaAbove, withRunEnds } from '../coco-mask/index.ts';
 import type { BoxXyxy } from '../types.ts';
 
 export interface MergeInput {
@@ -37,13 +37,20 @@ const LANES = 4;
  * bound later dot products cost almost nothing; the first pair of an entry needs no bound.
  */
 export function semanticIos(entries: readonly MergeInput[]): Float64Array {
+  return withRunEnds(
+    entries.map((e) => e.runs),
+    (walkable) => iosOf(entries, walkable),
+  );
+}
+
+/** semanticIos, with each entry's runs also as run ends (what the intersection walks read). */
+function iosOf(entries: readonly MergeInput[], walkable: Float64Array[]): Float64Array {
   const n = entries.length;
   const best = new Float64Array(n);
   // ‖ĝ‖² of each entry, NaN until taken.
   const norms = new Float64Array(n).fill(Number.NaN);
   const axes = Float64Array.from(entries, (e) => e.axis ?? Number.NaN);
   const near = nearEarlier(entries, axes);
-  const walkable = positions(entries);
   const cursor = near.from.slice(0, n);
 
   /**
@@ -224,19 +231,6 @@ function nearEarlier(entries: readonly MergeInput[], axes: Float64Array): NearLi
     from[i + 1] = size;
   }
   return { index, overlap, from };
-}
-
-/** Every entry's runs as positions, in one shared array. */
-function positions(entries: readonly MergeInput[]): Float64Array[] {
-  let total = 0;
-  for (const e of entries) total += e.runs.length;
-  const into = new Float64Array(total);
-  let at = 0;
-  return entries.map((e) => {
-    const view = runEnds(e.runs, into, at);
-    at += e.runs.length;
-    return view;
-  });
 }
 
 function grow<T extends Int32Array | Float64Array>(old: T, bigger: T, used: number): T {
