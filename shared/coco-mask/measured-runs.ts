@@ -74,7 +74,6 @@ export function measuredRuns(rle: Rle, arena?: RunArena): MeasuredRuns {
   let ok = true;
   while (p < n) {
     // Up to 6 chars (30 bits) in int32; a 7th char (a value of 2^30 or more) is left to rleCounts.
-    const stop = p + MAX_CHARS_PER_VALUE - 1 < n ? p + MAX_CHARS_PER_VALUE - 1 : n;
     let x = 0;
     let shift = 0;
     let c = s.charCodeAt(p) - CHAR_BASE;
@@ -84,6 +83,7 @@ export function measuredRuns(rle: Rle, arena?: RunArena): MeasuredRuns {
       shift = 5;
       p++;
     } else {
+      const stop = p + MAX_CHARS_PER_VALUE - 1 < n ? p + MAX_CHARS_PER_VALUE - 1 : n;
       for (;;) {
         if (p === stop) {
           ok = false;

@@ -55,5 +55,6 @@ function measured(rle: Rle, set: CandidateSet, arena: RunArena): FullResMask {
   if (rle.size[0] !== set.height || rle.size[1] !== set.width) {
     throw new ShapeMismatchError(`a candidate mask is ${rle.size[0]}×${rle.size[1]}, the set is ${set.height}×${set.width} (h×w)`);
   }
-  return { rle, ...measuredRuns(rle, arena) };
+  const { runs, area, box } = measuredRuns(rle, arena);
+  return { rle, runs, area, box };
 }

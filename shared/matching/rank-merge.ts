@@ -58,11 +58,15 @@ function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: numb
   const boxes = new Float32Array(4 * n);
   const ious = new Float64Array(n);
   const labels = new Int32Array(n);
-  candidates.forEach((c, k) => {
-    boxes.set(c.box256, 4 * k);
+  for (let k = 0; k < n; k++) {
+    const c = candidates[k];
+    boxes[4 * k] = c.box256[0];
+    boxes[4 * k + 1] = c.box256[1];
+    boxes[4 * k + 2] = c.box256[2];
+    boxes[4 * k + 3] = c.box256[3];
     ious[k] = c.iou;
     labels[k] = c.label;
-  });
+  }
   const kept = batchedNms(boxes, ious, labels, options.nmsThreshold).subarray(0, Math.min(options.preMergeCap, n));
   const positive = Array.from(kept).filter((k) => candidates[k].score > 0);
 

@@ -49,7 +49,8 @@ function iosOf(entries: readonly MergeInput[], walkable: Float64Array[]): Float6
   const best = new Float64Array(n);
   // ‖ĝ‖² of each entry, NaN until taken.
   const norms = new Float64Array(n).fill(Number.NaN);
-  const axes = Float64Array.from(entries, (e) => e.axis ?? Number.NaN);
+  const axes = new Float64Array(n);
+  for (let i = 0; i < n; i++) axes[i] = entries[i].axis ?? Number.NaN;
   const near = nearEarlier(entries, axes);
   const cursor = near.from.slice(0, n);
 
@@ -157,7 +158,8 @@ function nearEarlier(entries: readonly MergeInput[], axes: Float64Array): NearLi
   let overlap = new Float64Array(index.length);
   let key = new Float64Array(index.length);
   // sin of each entry's angle to its axis, as if normalised: only orders the visits.
-  const off = Float64Array.from(axes, (a) => Math.sqrt(Math.max(0, 1 - a * a)));
+  const off = new Float64Array(n);
+  for (let i = 0; i < n; i++) off[i] = Math.sqrt(Math.max(0, 1 - axes[i] * axes[i]));
   // Boxes and areas flat; the entries of each label in index order, one run of `members` per label.
   const boxes = new Float64Array(4 * n);
   const areas = new Float64Array(n);
