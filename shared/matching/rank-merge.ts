@@ -8,6 +8,7 @@ import type { PipelineOptions } from './options.ts';
 import { selectDetections } from './select.ts';
 import type { MergeEntry } from './select.ts';
 import { decayedScore, semanticIos } from './soft-merge.ts';
+import type { MergeInput } from './soft-merge.ts';
 
 export interface LabelledCandidate {
   /** Index reported in traces and detections. */
@@ -68,16 +69,21 @@ function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: numb
     labels[k] = c.label;
   }
   const kept = batchedNms(boxes, ious, labels, options.nmsThreshold).subarray(0, Math.min(options.preMergeCap, n));
-  const positive = Array.from(kept).filter((k) => candidates[k].score > 0);
-
+  const nmsKeep: number[] = [];
+  const posKeep: number[] = [];
   const merging: { k: number; mask: FullResMask }[] = [];
-  for (const k of positive) {
+  const inputs: MergeInput[] = [];
+  for (const k of kept) {
+    const c = candidates[k];
+    nmsKeep.push(c.index);
+    if (!(c.score > 0)) continue;
+    posKeep.push(c.index);
     const mask = fullRes(k);
-    if (mask.area > 0) merging.push({ k, mask });
+    if (!(mask.area > 0)) continue;
+    merging.push({ k, mask });
+    inputs.push({ label: c.label, embedding: c.embedding, runs: mask.runs, area: mask.area, box: mask.box, axis: c.axis });
   }
-  const ios = semanticIos(
-    merging.map(({ k, mask }) => ({ label: candidates[k].label, embedding: candidates[k].embedding, runs: mask.runs, area: mask.area, box: mask.box, axis: candidates[k].axis })),
-  );
+  const ios = semanticIos(inputs);
   const merge: MergeEntry[] = merging.map(({ k, mask }, m) => {
     const c = candidates[k];
     return {
@@ -93,8 +99,8 @@ function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: numb
     };
   });
   return {
-    nmsKeep: Array.from(kept, (k) => candidates[k].index),
-    posKeep: positive.map((k) => candidates[k].index),
+    nmsKeep,
+    posKeep,
     merge,
     detections: selectDetections(merge, options),
   };
