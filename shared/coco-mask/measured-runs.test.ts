@@ -97,4 +97,18 @@ describe('RunArena', () => {
     expect(new Set(views.map((v) => v.runs.buffer)).size).toBeGreaterThan(1);
     expect(views).toEqual(rles.map((rle) => measuredRuns(rle)));
   });
+
+  it('after a rewind, reuses its chunks for the same results (the earlier views are overwritten)', () => {
+    const rand = rng(9);
+    const rles = Array.from({ length: 8 }, (_, i) => encodeMask(i % 2 ? noiseMask(200, 200, 0.5, rand) : blobMask(200, 200, rand), 200, 200));
+    const arena = new RunArena();
+    const first = rles.map((rle) => measuredRuns(rle, arena).runs.buffer);
+    arena.rewind();
+    // Reversed: other masks land in the same chunks, and a big one may need a chunk of its own.
+    const again = [...rles].reverse().map((rle) => measuredRuns(rle, arena));
+    expect(again).toEqual([...rles].reverse().map((rle) => measuredRuns(rle)));
+    expect(again.some((v) => first.includes(v.runs.buffer as ArrayBuffer))).toBe(true);
+    arena.rewind();
+    expect(measuredRuns(rles[0], arena).runs.buffer).toBe(first[0]);
+  });
 });

@@ -22,29 +22,47 @@ const parsed = new Scratch(u32);
 /** Values per arena chunk (256 KiB): a few chunks hold an image's candidate masks. */
 const CHUNK = 1 << 16;
 
+/** Chunk values an arena keeps across rewinds (4 MiB); beyond that, chunks are dropped. */
+const KEEP = 1 << 20;
+
 /**
  * Backing store for the runs of many masks decoded in one go: each mask's runs are a view into a
- * shared chunk, so a thousand masks cost a few allocations instead of a thousand. Chunks are never
- * reused, so views stay valid for as long as they are held.
+ * shared chunk, so a thousand masks cost a few allocations instead of a thousand. Views stay valid
+ * until `rewind`, which lets a caller that decodes a request's masks and drops their runs before
+ * the next request reuse the chunks (no allocation, no zeroing).
  */
 export class RunArena {
-  #chunk = new Uint32Array(0);
+  #chunks: Uint32Array[] = [];
+  /** Index of the chunk in use (−1 before the first). */
+  #current = -1;
   #used = 0;
 
   /** A chunk with room for n values from offset `at`. */
   room(n: number): { chunk: Uint32Array; at: number } {
-    if (this.#used + n > this.#chunk.length) {
-      this.#chunk = new Uint32Array(Math.max(CHUNK, n));
+    if (this.#current < 0 || this.#used + n > this.#chunks[this.#current].length) {
+      this.#current++;
       this.#used = 0;
+      if (this.#current === this.#chunks.length || this.#chunks[this.#current].length < n) {
+        this.#chunks.splice(this.#current, 0, new Uint32Array(Math.max(CHUNK, n)));
+      }
     }
-    return { chunk: this.#chunk, at: this.#used };
+    return { chunk: this.#chunks[this.#current], at: this.#used };
   }
 
   /** Keeps the first m values of the last room. */
   keep(m: number): Uint32Array {
-    const view = this.#chunk.subarray(this.#used, this.#used + m);
+    const chunk = this.#chunks[this.#current];
+    const view = chunk.subarray(this.#used, this.#used + m);
     this.#used += m;
     return view;
+  }
+
+  /** Makes all the room again: every view handed out before is overwritten by later decoding. */
+  rewind(): void {
+    let kept = 0;
+    this.#chunks = this.#chunks.filter((c) => (kept += c.length) <= KEEP);
+    this.#current = -1;
+    this.#used = 0;
   }
 }
 

@@ -17,6 +17,9 @@ import type { LabelledCandidate, MatchTrace } from './rank-merge.ts';
  */
 export type Rescore = (labelled: LabelledCandidate[]) => void;
 
+/** The chunks that hold the runs of a call's received masks, reused by the next call. */
+const arena = new RunArena();
+
 /** Detections of a candidate set; Detection.index is the candidate's index in the set. */
 export function matchCandidates(
   set: CandidateSet,
@@ -46,7 +49,9 @@ export function traceMatch(
   labelled.forEach((c, k) => {
     if (c.label !== matches[k].label) c.axis = undefined;
   });
-  const arena = new RunArena();
+  // The runs of the received masks feed the soft merge only and never leave this call: the next
+  // call may overwrite them. No caller code runs between here and the end of the merge.
+  arena.rewind();
   return rankAndMerge(labelled, (k) => measured(set.candidates[k].mask, set, arena), options);
 }
 
