@@ -109,7 +109,7 @@ function offsetByLabel(boxes: Float32Array, labels: ArrayLike<number>): Float32A
  * Indices by decreasing score, ties by lower index (scores are not NaN). A bottom-up merge sort,
  * stable, with the comparison inline: a comparator sort spends most of its time calling it.
  */
-function orderByScoreDesc(scores: ArrayLike<number>): Int32Array {
+export function orderByScoreDesc(scores: ArrayLike<number>): Int32Array {
   const n = scores.length;
   const key = Float64Array.from(scores);
   let order = new Int32Array(n);
