@@ -4,13 +4,11 @@
 import type { BoxXyxy, Rle } from '../types.ts';
 import { countsArea, countsToBbox } from './measure.ts';
 import { rleCounts, sizeOf } from './rle-counts.ts';
-import { f64, Scratch, u32 } from './scratch.ts';
+import { Scratch, u32 } from './scratch.ts';
 
 export interface MeasuredRuns {
   /** The uncompressed runs: a fresh array the caller owns, or a view into the arena it gave. */
   runs: Uint32Array;
-  /** With an arena (and a valid string): runEnds(runs), a view into the arena. */
-  ends?: Float64Array;
   /** Foreground pixels. */
   area: number;
   /** Inclusive box of the foreground; [0,0,0,0] when the area is 0. */
@@ -21,7 +19,6 @@ const CHAR_BASE = 48;
 const MAX_CHARS_PER_VALUE = 7;
 const MAX_COUNT = 0xffffffff;
 const parsed = new Scratch(u32);
-const noEnds = new Scratch(f64);
 /** Values per arena chunk (256 KiB): a few chunks hold an image's candidate masks. */
 const CHUNK = 1 << 16;
 
@@ -29,44 +26,41 @@ const CHUNK = 1 << 16;
 const KEEP = 1 << 20;
 
 /**
- * Backing store for the runs of many masks decoded in one go, and their run ends (as runEnds gives
- * them, for intersection walks): each mask's are views into shared chunks, so a thousand masks
- * cost a few allocations instead of a thousand. Views stay valid until `rewind`, which lets a
- * caller that decodes a request's masks and drops them before the next request reuse the chunks
- * (no allocation, no zeroing).
+ * Backing store for the runs of many masks decoded in one go: each mask's runs are a view into a
+ * shared chunk, so a thousand masks cost a few allocations instead of a thousand. Views stay valid
+ * until `rewind`, which lets a caller that decodes a request's masks and drops their runs before
+ * the next request reuse the chunks (no allocation, no zeroing).
  */
 export class RunArena {
-  #chunks: { runs: Uint32Array; ends: Float64Array }[] = [];
+  #chunks: Uint32Array[] = [];
   /** Index of the chunk in use (−1 before the first). */
   #current = -1;
   #used = 0;
 
-  /** Chunks with room for n values from offset `at`. */
-  room(n: number): { runs: Uint32Array; ends: Float64Array; at: number } {
-    if (this.#current < 0 || this.#used + n > this.#chunks[this.#current].runs.length) {
+  /** A chunk with room for n values from offset `at`. */
+  room(n: number): { chunk: Uint32Array; at: number } {
+    if (this.#current < 0 || this.#used + n > this.#chunks[this.#current].length) {
       this.#current++;
       this.#used = 0;
-      if (this.#current === this.#chunks.length || this.#chunks[this.#current].runs.length < n) {
-        const size = Math.max(CHUNK, n);
-        this.#chunks.splice(this.#current, 0, { runs: new Uint32Array(size), ends: new Float64Array(size) });
+      if (this.#current === this.#chunks.length || this.#chunks[this.#current].length < n) {
+        this.#chunks.splice(this.#current, 0, new Uint32Array(Math.max(CHUNK, n)));
       }
     }
-    const { runs, ends } = this.#chunks[this.#current];
-    return { runs, ends, at: this.#used };
+    return { chunk: this.#chunks[this.#current], at: this.#used };
   }
 
   /** Keeps the first m values of the last room. */
-  keep(m: number): { runs: Uint32Array; ends: Float64Array } {
-    const { runs, ends } = this.#chunks[this.#current];
-    const at = this.#used;
+  keep(m: number): Uint32Array {
+    const chunk = this.#chunks[this.#current];
+    const view = chunk.subarray(this.#used, this.#used + m);
     this.#used += m;
-    return { runs: runs.subarray(at, at + m), ends: ends.subarray(at, at + m) };
+    return view;
   }
 
   /** Makes all the room again: every view handed out before is overwritten by later decoding. */
   rewind(): void {
     let kept = 0;
-    this.#chunks = this.#chunks.filter((c) => (kept += c.runs.length) <= KEEP);
+    this.#chunks = this.#chunks.filter((c) => (kept += c.length) <= KEEP);
     this.#current = -1;
     this.#used = 0;
   }
@@ -77,11 +71,7 @@ export function measuredRuns(rle: Rle, arena?: RunArena): MeasuredRuns {
   const s = rle.counts;
   const n = s.length;
   // A string of n chars holds at most n values.
-  const room = arena?.room(n);
-  const out = room === undefined ? parsed.atLeast(n) : room.runs;
-  const base = room === undefined ? 0 : room.at;
-  // Run ends go to the arena's chunk, or nowhere (a scratch buffer reused by every call).
-  const ends = room === undefined ? noEnds.atLeast(n) : room.ends;
+  const { chunk: out, at: base } = arena === undefined ? { chunk: parsed.atLeast(n), at: 0 } : arena.room(n);
   let m = 0;
   let p = 0;
   let at = 0;
@@ -155,29 +145,23 @@ export function measuredRuns(rle: Rle, arena?: RunArena): MeasuredRuns {
       }
     }
     at += x;
-    ends[base + m] = at;
     m++;
   }
   if (!ok || at !== h * w) {
-    if (arena === undefined) {
-      parsed.release();
-      noEnds.release();
-    }
+    if (arena === undefined) parsed.release();
     // Not a valid encoding of this size: rleCounts says why (and throws).
     const runs = rleCounts(rle);
     const a = countsArea(runs);
     const [bx, by, bw, bh] = countsToBbox(runs, h, w);
     return { runs, area: a, box: a === 0 ? [0, 0, 0, 0] : [bx, by, bx + bw - 1, by + bh - 1] };
   }
-  const box: BoxXyxy = area === 0 ? [0, 0, 0, 0] : [column(first, h, perColumn), crosses ? 0 : ys, column(last, h, perColumn), crosses ? h - 1 : ye];
+  let runs: Uint32Array;
   if (arena === undefined) {
-    const runs = out.slice(0, m);
+    runs = out.slice(0, m);
     parsed.release();
-    noEnds.release();
-    return { runs, area, box };
-  }
-  const kept = arena.keep(m);
-  return { runs: kept.runs, ends: kept.ends, area, box };
+  } else runs = arena.keep(m);
+  if (area === 0) return { runs, area, box: [0, 0, 0, 0] };
+  return { runs, area, box: [column(first, h, perColumn), crosses ? 0 : ys, column(last, h, perColumn), crosses ? h - 1 : ye] };
 }
 
 /** floor(pixel / h) for integers below 2^32: the rounded product is off by at most one. */

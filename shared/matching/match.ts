@@ -4,10 +4,11 @@ import { measuredRuns, RunArena } from '../coco-mask/index.ts';
 import type { CandidateSet, Detection, Rle } from '../types.ts';
 import { createClassMatcher } from './classify.ts';
 import { ShapeMismatchError } from './errors.ts';
+import type { FullResMask } from './fullres-mask.ts';
 import { resolvePipelineOptions } from './options.ts';
 import type { PipelineOptionsInput } from './options.ts';
 import { rankAndMerge } from './rank-merge.ts';
-import type { LabelledCandidate, MatchTrace, MergeMask } from './rank-merge.ts';
+import type { LabelledCandidate, MatchTrace } from './rank-merge.ts';
 
 /**
  * Changes scores in place after labelling and before NMS. The official pipeline has no such step;
@@ -54,11 +55,11 @@ export function traceMatch(
   return rankAndMerge(labelled, (k) => measured(set.candidates[k].mask, set, arena), options);
 }
 
-/** Runs, run ends, area and inclusive box of a full-resolution mask received as RLE. */
-function measured(rle: Rle, set: CandidateSet, arena: RunArena): MergeMask {
+/** Area and inclusive box of a full-resolution mask received as RLE. */
+function measured(rle: Rle, set: CandidateSet, arena: RunArena): FullResMask {
   if (rle.size[0] !== set.height || rle.size[1] !== set.width) {
     throw new ShapeMismatchError(`a candidate mask is ${rle.size[0]}×${rle.size[1]}, the set is ${set.height}×${set.width} (h×w)`);
   }
-  const { runs, ends, area, box } = measuredRuns(rle, arena);
-  return { rle, runs, ends, area, box };
+  const { runs, area, box } = measuredRuns(rle, arena);
+  return { rle, runs, area, box };
 }

@@ -23,9 +23,6 @@ export interface LabelledCandidate {
   axis?: number;
 }
 
-/** A full-resolution mask, with its run ends when the caller has them (MergeInput.ends). */
-export type MergeMask = FullResMask & { ends?: Float64Array };
-
 export interface MatchTrace {
   /** Indices kept by NMS and the pre-merge cap, by descending IoU. */
   nmsKeep: number[];
@@ -42,7 +39,7 @@ export interface MatchTrace {
  */
 export function rankAndMerge(
   candidates: readonly LabelledCandidate[],
-  fullRes: (k: number) => MergeMask,
+  fullRes: (k: number) => FullResMask,
   options: PipelineOptions,
 ): MatchTrace {
   if (options.zeroScoreLabel === 'exclude') {
@@ -57,7 +54,7 @@ export function rankAndMerge(
   return nmsAndMerge(candidates, fullRes, options);
 }
 
-function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: number) => MergeMask, options: PipelineOptions): MatchTrace {
+function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: number) => FullResMask, options: PipelineOptions): MatchTrace {
   const n = candidates.length;
   const boxes = new Float32Array(4 * n);
   const ious = new Float64Array(n);
@@ -74,7 +71,7 @@ function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: numb
   const kept = batchedNms(boxes, ious, labels, options.nmsThreshold).subarray(0, Math.min(options.preMergeCap, n));
   const nmsKeep: number[] = [];
   const posKeep: number[] = [];
-  const merging: { k: number; mask: MergeMask }[] = [];
+  const merging: { k: number; mask: FullResMask }[] = [];
   const inputs: MergeInput[] = [];
   for (const k of kept) {
     const c = candidates[k];
@@ -84,7 +81,7 @@ function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: numb
     const mask = fullRes(k);
     if (!(mask.area > 0)) continue;
     merging.push({ k, mask });
-    inputs.push({ label: c.label, embedding: c.embedding, runs: mask.runs, ends: mask.ends, area: mask.area, box: mask.box, axis: c.axis });
+    inputs.push({ label: c.label, embedding: c.embedding, runs: mask.runs, area: mask.area, box: mask.box, axis: c.axis });
   }
   const ios = semanticIos(inputs);
   const merge: MergeEntry[] = merging.map(({ k, mask }, m) => {

@@ -9,8 +9,6 @@ export interface MergeInput {
   embedding: Float32Array;
   /** Uncompressed RLE runs of the full-resolution mask (all masks of one image size). */
   runs: Uint32Array;
-  /** runEnds(runs), when the caller has them (measuredRuns with an arena): saves a pass. */
-  ends?: Float64Array;
   /** |mask| > 0 (empty full-resolution masks are dropped before the merge). */
   area: number;
   /** Inclusive box of the mask. */
@@ -39,9 +37,6 @@ const LANES = 4;
  * bound later dot products cost almost nothing; the first pair of an entry needs no bound.
  */
 export function semanticIos(entries: readonly MergeInput[]): Float64Array {
-  const given: Float64Array[] = [];
-  for (const e of entries) if (e.ends !== undefined) given.push(e.ends);
-  if (given.length === entries.length) return iosOf(entries, given);
   return withRunEnds(
     entries.map((e) => e.runs),
     (walkable) => iosOf(entries, walkable),
