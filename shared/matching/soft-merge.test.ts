@@ -26,6 +26,21 @@ function entry(label: number, embedding: number[], mask: Uint8Array): MergeInput
   };
 }
 
+/** ios by its definition, pixel by pixel, for entries whose masks are given. */
+function expectExhaustive(got: Float64Array, entries: readonly MergeInput[], masks: readonly Uint8Array[]): void {
+  entries.forEach((e, i) => {
+    let want = 0;
+    for (let j = 0; j < i; j++) {
+      if (entries[j].label !== e.label) continue;
+      let inter = 0;
+      for (let p = 0; p < H * W; p++) inter += masks[i][p] & masks[j][p];
+      const sim = e.embedding.reduce((s, v, k) => s + v * entries[j].embedding[k], 0);
+      want = Math.max(want, (inter / e.area) * Math.max(0, sim));
+    }
+    expect(got[i], `entry ${i}`).toBeCloseTo(want, 12);
+  });
+}
+
 describe('semantic soft merge', () => {
   it('decays by intersection over own area times the cosine, against earlier same-label masks only', () => {
     const big = rect(0, 0, 5, 5); // 36 px
@@ -78,17 +93,7 @@ describe('semantic soft merge', () => {
       entries.push({ ...e, embedding: e.embedding.map((v) => v * scale) });
     }
     const got = semanticIos(entries);
-    entries.forEach((e, i) => {
-      let want = 0;
-      for (let j = 0; j < i; j++) {
-        if (entries[j].label !== e.label) continue;
-        let inter = 0;
-        for (let p = 0; p < H * W; p++) inter += masks[i][p] & masks[j][p];
-        const sim = e.embedding.reduce((s, v, k) => s + v * entries[j].embedding[k], 0);
-        want = Math.max(want, (inter / e.area) * Math.max(0, sim));
-      }
-      expect(got[i], `entry ${i}`).toBeCloseTo(want, 12);
-    });
+    expectExhaustive(got, entries, masks);
     expect(got.some((v) => v > 1)).toBe(true);
   });
 
@@ -128,17 +133,7 @@ describe('semantic soft merge', () => {
     const plain = semanticIos(entries.map(({ axis: _, ...e }) => e));
     const got = semanticIos(entries);
     expect(Array.from(got)).toEqual(Array.from(plain));
-    entries.forEach((e, i) => {
-      let want = 0;
-      for (let j = 0; j < i; j++) {
-        if (entries[j].label !== e.label) continue;
-        let inter = 0;
-        for (let p = 0; p < H * W; p++) inter += masks[i][p] & masks[j][p];
-        const sim = e.embedding.reduce((s, v, k) => s + v * entries[j].embedding[k], 0);
-        want = Math.max(want, (inter / e.area) * Math.max(0, sim));
-      }
-      expect(got[i], `entry ${i}`).toBeCloseTo(want, 12);
-    });
+    expectExhaustive(got, entries, masks);
     expect(got.filter((v) => v > 0).length).toBeGreaterThan(30);
   });
 

@@ -122,8 +122,8 @@ function iosOf(entries: readonly MergeInput[], walkable: Float64Array[]): Float6
       for (let l = 0; l < LANES; l++) lane[l] = q + l < due ? q + l : q;
       let known = true;
       for (let l = 0; l < LANES; l++) known &&= !Number.isNaN(norms[waiting[lane[l]]]);
-      if (known) sequentialDots(entries, waiting, partner, lane, sims);
-      else sequentialDotsAndNorms(entries, waiting, partner, lane, sims, norms);
+      // The norms come with the pass that first needs them (each entry's first round).
+      sequentialDots(entries, waiting, partner, lane, sims, known ? null : norms);
       for (let l = 0; l < LANES && q + l < due; l++) {
         const i = waiting[q + l];
         const sim = sims[l];
@@ -255,9 +255,16 @@ function largestPruned(best: number, area: number, cosineMax: number): number {
 /**
  * sims[l] = ĝ_i·ĝ_j for the pair (i, j) = (first[lane[l]], second[lane[l]]): Σ_k in float64 in
  * increasing k over i's components, one chain of adds per pair (the plain sequential dot product,
- * whatever pass computes it).
+ * whatever pass computes it). With `norms`, norms[first[lane[l]]] = ‖ĝ_i‖² as well.
  */
-function sequentialDots(entries: readonly MergeInput[], first: Int32Array, second: Int32Array, lane: Int32Array, sims: Float64Array): void {
+function sequentialDots(
+  entries: readonly MergeInput[],
+  first: Int32Array,
+  second: Int32Array,
+  lane: Int32Array,
+  sims: Float64Array,
+  norms: Float64Array | null,
+): void {
   const e0 = entries[first[lane[0]]].embedding;
   const e1 = entries[first[lane[1]]].embedding;
   const e2 = entries[first[lane[2]]].embedding;
@@ -278,63 +285,43 @@ function sequentialDots(entries: readonly MergeInput[], first: Int32Array, secon
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
-  for (let k = 0; k < n; k++) {
-    s0 += e0[k] * o0[k];
-    s1 += e1[k] * o1[k];
-    s2 += e2[k] * o2[k];
-    s3 += e3[k] * o3[k];
+  if (norms === null) {
+    for (let k = 0; k < n; k++) {
+      s0 += e0[k] * o0[k];
+      s1 += e1[k] * o1[k];
+      s2 += e2[k] * o2[k];
+      s3 += e3[k] * o3[k];
+    }
+  } else {
+    // The squared norms of the first vectors in the same pass (the loads are shared); any
+    // summation order: they only bound.
+    let p0 = 0;
+    let p1 = 0;
+    let p2 = 0;
+    let p3 = 0;
+    for (let k = 0; k < n; k++) {
+      const x0 = e0[k];
+      const x1 = e1[k];
+      const x2 = e2[k];
+      const x3 = e3[k];
+      s0 += x0 * o0[k];
+      s1 += x1 * o1[k];
+      s2 += x2 * o2[k];
+      s3 += x3 * o3[k];
+      p0 += x0 * x0;
+      p1 += x1 * x1;
+      p2 += x2 * x2;
+      p3 += x3 * x3;
+    }
+    norms[first[lane[0]]] = p0;
+    norms[first[lane[1]]] = p1;
+    norms[first[lane[2]]] = p2;
+    norms[first[lane[3]]] = p3;
   }
   sims[0] = s0;
   sims[1] = s1;
   sims[2] = s2;
   sims[3] = s3;
-}
-
-/** sequentialDots, and in the same pass the squared norms of the first vectors (the loads are shared). */
-function sequentialDotsAndNorms(entries: readonly MergeInput[], first: Int32Array, second: Int32Array, lane: Int32Array, sims: Float64Array, norms: Float64Array): void {
-  const e0 = entries[first[lane[0]]].embedding;
-  const e1 = entries[first[lane[1]]].embedding;
-  const e2 = entries[first[lane[2]]].embedding;
-  const e3 = entries[first[lane[3]]].embedding;
-  const o0 = entries[second[lane[0]]].embedding;
-  const o1 = entries[second[lane[1]]].embedding;
-  const o2 = entries[second[lane[2]]].embedding;
-  const o3 = entries[second[lane[3]]].embedding;
-  const n = e0.length;
-  if (e1.length !== n || e2.length !== n || e3.length !== n) {
-    sequentialDots(entries, first, second, lane, sims);
-    return;
-  }
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let p0 = 0;
-  let p1 = 0;
-  let p2 = 0;
-  let p3 = 0;
-  for (let k = 0; k < n; k++) {
-    const x0 = e0[k];
-    const x1 = e1[k];
-    const x2 = e2[k];
-    const x3 = e3[k];
-    s0 += x0 * o0[k];
-    s1 += x1 * o1[k];
-    s2 += x2 * o2[k];
-    s3 += x3 * o3[k];
-    p0 += x0 * x0;
-    p1 += x1 * x1;
-    p2 += x2 * x2;
-    p3 += x3 * x3;
-  }
-  sims[0] = s0;
-  sims[1] = s1;
-  sims[2] = s2;
-  sims[3] = s3;
-  norms[first[lane[0]]] = p0;
-  norms[first[lane[1]]] = p1;
-  norms[first[lane[2]]] = p2;
-  norms[first[lane[3]]] = p3;
 }
 
 /** Σ a[k]·b[k] in float64 in increasing k. */
