@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BoxArgumentError, batchedNms, cocoBoxFromInclusive, maskToBoxInclusive } from './boxes.ts';
+import { rng } from './coco-mask/testing.ts';
 
 describe('maskToBoxInclusive', () => {
   it('returns the inclusive min/max row and column of set pixels', () => {
@@ -89,6 +90,18 @@ describe('batchedNms', () => {
   it('breaks score ties by input index', () => {
     const boxes = new Float32Array([0, 0, 1, 1, 5, 5, 6, 6, 9, 9, 10, 10]);
     expect(Array.from(batchedNms(boxes, [0.5, 0.7, 0.5], [0, 0, 0], 0.5))).toEqual([1, 0, 2]);
+  });
+
+  it('orders many disjoint boxes as a stable sort by descending score (−0 and 0 tie, so do infinities)', () => {
+    const rand = rng(5);
+    const n = 300;
+    const pool = [0.25, 0.5, 0.75, 0, -0, Infinity, -Infinity, 1e-300];
+    const scores = Array.from({ length: n }, () => (rand() < 0.5 ? pool[Math.floor(rand() * pool.length)] : rand()));
+    // One pixel-wide box per index, apart from every other.
+    const boxes = new Float32Array(4 * n);
+    for (let i = 0; i < n; i++) boxes.set([3 * i, 0, 3 * i + 1, 1], 4 * i);
+    const want = Array.from(scores.keys()).sort((a, b) => (scores[a] === scores[b] ? a - b : scores[b] > scores[a] ? 1 : -1));
+    expect(Array.from(batchedNms(boxes, scores, new Int32Array(n), 0.5))).toEqual(want);
   });
 
   // 15 − 2⁻²⁰ against [10,20]: IoU just above 0.5 in raw float32, exactly 0.5 once offset by the

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Rle } from '../types.ts';
 import { encodeMask, frUncompressed } from './codec.ts';
 import { MaskSizeMismatchError } from './errors.ts';
-import { intersectionArea, intersectionAreaAbove, intersectionAreaCounts } from './intersect.ts';
+import { intersectionArea, intersectionAreaAbove, intersectionAreaCounts, runEnds, withRunEnds } from './intersect.ts';
 import { rleCounts } from './rle-counts.ts';
 import { blobMask, noiseMask, pixelAnd, pixelCountOf, rng } from './testing.ts';
 
@@ -28,6 +28,10 @@ describe('intersectionArea', () => {
     const a = frUncompressed([1, 0, 1, 4], 1, 6);
     const b = frUncompressed([0, 4, 2], 1, 6);
     expect(intersectionArea(a, b)).toBe(2);
+    // Masks that start far apart (the walk bisects to the later start) and one that is empty.
+    expect(intersectionAreaCounts([10, 5, 8, 5, 72], [0, 1, 1, 1, 1, 1, 1, 1, 14, 4, 75])).toBe(2);
+    expect(intersectionAreaCounts([0, 1, 1, 1, 1, 1, 1, 1, 14, 4, 75], [10, 5, 8, 5, 72])).toBe(2);
+    expect(intersectionAreaCounts([100], [0, 100])).toBe(0);
   });
 
   it('sees a changed counts string on the same object', () => {
@@ -43,6 +47,24 @@ describe('intersectionArea', () => {
   });
 });
 
+describe('runEnds', () => {
+  it('gives the pixel after each run, alone or as a view into a shared array', () => {
+    const runs = [0, 2, 3, 0, 1, 4];
+    expect(Array.from(runEnds(runs))).toEqual([0, 2, 5, 5, 6, 10]);
+    const shared = new Float64Array(9);
+    expect(Array.from(runEnds(runs, shared, 3))).toEqual([0, 2, 5, 5, 6, 10]);
+    expect(Array.from(shared.subarray(0, 3))).toEqual([0, 0, 0]);
+  });
+
+  it('of many lists at once: each its own view, whatever the previous call left in the buffer', () => {
+    const lists = [[1, 2, 3], [], [4, 0, 5, 1]];
+    const first = withRunEnds(lists, (ends) => ends.map((e) => Array.from(e)));
+    expect(first).toEqual([[1, 3, 6], [], [4, 4, 9, 10]]);
+    expect(withRunEnds([[7], [2, 2]], (ends) => ends.map((e) => Array.from(e)))).toEqual([[7], [2, 4]]);
+    expect(withRunEnds(lists, (ends) => ends.map((e) => Array.from(e)))).toEqual(first);
+  });
+});
+
 describe('intersectionAreaAbove', () => {
   it('is the intersection when it exceeds the bound, −1 otherwise, for every bound', () => {
     const rand = rng(17);
@@ -50,12 +72,16 @@ describe('intersectionAreaAbove', () => {
       for (let trial = 0; trial < 8; trial++) {
         const a = trial % 3 === 0 ? noiseMask(h, w, 0.4, rand) : blobMask(h, w, rand);
         const b = trial % 2 === 0 ? noiseMask(h, w, 0.1 * (trial + 1), rand) : blobMask(h, w, rand);
-        const ra = rleCounts(encodeMask(a, h, w));
-        const rb = rleCounts(encodeMask(b, h, w));
+        const ra = runEnds(rleCounts(encodeMask(a, h, w)));
+        const rb = runEnds(rleCounts(encodeMask(b, h, w)));
         const inter = pixelCountOf(pixelAnd(a, b));
         const areaA = pixelCountOf(a);
+        const areaB = pixelCountOf(b);
         for (const atMost of [-1, 0, inter - 1, inter, inter + 1, Math.floor(areaA / 2), areaA]) {
-          expect(intersectionAreaAbove(ra, rb, areaA, atMost), `bound ${atMost}`).toBe(inter > atMost ? inter : -1);
+          const want = inter > atMost ? inter : -1;
+          expect(intersectionAreaAbove(ra, areaA, rb, areaB, atMost), `bound ${atMost}`).toBe(want);
+          expect(intersectionAreaAbove(rb, areaB, ra, areaA, atMost), `bound ${atMost}, swapped`).toBe(want);
+          expect(intersectionAreaAbove(ra, Infinity, rb, Infinity, atMost), `bound ${atMost}, no areas`).toBe(want);
         }
       }
     }

@@ -41,6 +41,12 @@ describe('measuredRuns', () => {
       [[0, 0, 12], 3, 4],
       [[11, 1], 3, 4],
       [[4, 2, 100, 3, 1], 10, 11],
+      // The next foreground run two columns on, and one column on at its last row.
+      [[1, 1, 4, 1, 8], 3, 5],
+      [[1, 1, 3, 1, 9], 3, 5],
+      [[2, 1, 0, 1, 11], 3, 5],
+      // Many values of more than one char (long runs, large differences).
+      [[1000, 37, 2000, 1, 5000, 900, 1062], 100, 100],
       [[], 0, 5],
     ];
     for (const [counts, h, w] of cases) {
@@ -90,5 +96,19 @@ describe('RunArena', () => {
     const views = rles.map((rle) => measuredRuns(rle, arena));
     expect(new Set(views.map((v) => v.runs.buffer)).size).toBeGreaterThan(1);
     expect(views).toEqual(rles.map((rle) => measuredRuns(rle)));
+  });
+
+  it('after a rewind, reuses its chunks for the same results (the earlier views are overwritten)', () => {
+    const rand = rng(9);
+    const rles = Array.from({ length: 8 }, (_, i) => encodeMask(i % 2 ? noiseMask(200, 200, 0.5, rand) : blobMask(200, 200, rand), 200, 200));
+    const arena = new RunArena();
+    const first = rles.map((rle) => measuredRuns(rle, arena).runs.buffer);
+    arena.rewind();
+    // Reversed: other masks land in the same chunks, and a big one may need a chunk of its own.
+    const again = [...rles].reverse().map((rle) => measuredRuns(rle, arena));
+    expect(again).toEqual([...rles].reverse().map((rle) => measuredRuns(rle)));
+    expect(again.some((v) => first.includes(v.runs.buffer as ArrayBuffer))).toBe(true);
+    arena.rewind();
+    expect(measuredRuns(rles[0], arena).runs.buffer).toBe(first[0]);
   });
 });

@@ -22,29 +22,47 @@ const parsed = new Scratch(u32);
 /** Values per arena chunk (256 KiB): a few chunks hold an image's candidate masks. */
 const CHUNK = 1 << 16;
 
+/** Chunk values an arena keeps across rewinds (4 MiB); beyond that, chunks are dropped. */
+const KEEP = 1 << 20;
+
 /**
  * Backing store for the runs of many masks decoded in one go: each mask's runs are a view into a
- * shared chunk, so a thousand masks cost a few allocations instead of a thousand. Chunks are never
- * reused, so views stay valid for as long as they are held.
+ * shared chunk, so a thousand masks cost a few allocations instead of a thousand. Views stay valid
+ * until `rewind`, which lets a caller that decodes a request's masks and drops their runs before
+ * the next request reuse the chunks (no allocation, no zeroing).
  */
 export class RunArena {
-  #chunk = new Uint32Array(0);
+  #chunks: Uint32Array[] = [];
+  /** Index of the chunk in use (−1 before the first). */
+  #current = -1;
   #used = 0;
 
   /** A chunk with room for n values from offset `at`. */
   room(n: number): { chunk: Uint32Array; at: number } {
-    if (this.#used + n > this.#chunk.length) {
-      this.#chunk = new Uint32Array(Math.max(CHUNK, n));
+    if (this.#current < 0 || this.#used + n > this.#chunks[this.#current].length) {
+      this.#current++;
       this.#used = 0;
+      if (this.#current === this.#chunks.length || this.#chunks[this.#current].length < n) {
+        this.#chunks.splice(this.#current, 0, new Uint32Array(Math.max(CHUNK, n)));
+      }
     }
-    return { chunk: this.#chunk, at: this.#used };
+    return { chunk: this.#chunks[this.#current], at: this.#used };
   }
 
   /** Keeps the first m values of the last room. */
   keep(m: number): Uint32Array {
-    const view = this.#chunk.subarray(this.#used, this.#used + m);
+    const chunk = this.#chunks[this.#current];
+    const view = chunk.subarray(this.#used, this.#used + m);
     this.#used += m;
     return view;
+  }
+
+  /** Makes all the room again: every view handed out before is overwritten by later decoding. */
+  rewind(): void {
+    let kept = 0;
+    this.#chunks = this.#chunks.filter((c) => (kept += c.length) <= KEEP);
+    this.#current = -1;
+    this.#used = 0;
   }
 }
 
@@ -58,55 +76,73 @@ export function measuredRuns(rle: Rle, arena?: RunArena): MeasuredRuns {
   let p = 0;
   let at = 0;
   let area = 0;
-  let xs = w;
+  // The two values before this one (a value is a difference to the one two back).
+  let back1 = 0;
+  let back2 = 0;
+  // Foreground runs come in pixel order, so the box's columns are those of the first and last
+  // foreground pixels; its rows need each run's rows until one run crosses a column.
+  let first = -1;
+  let last = 0;
   let ys = h;
-  let xe = 0;
   let ye = 0;
-  let ok = true;
-  // floor(pixel / h) as a product: a division per run is most of the cost otherwise.
+  let crosses = false;
+  // h · the column of the last foreground start (columns are met in order: mostly one step on).
+  let columnBase = 0;
   const perColumn = 1 / h;
+  let ok = true;
   while (p < n) {
-    const start = p;
     // Up to 6 chars (30 bits) in int32; a 7th char (a value of 2^30 or more) is left to rleCounts.
     let x = 0;
     let shift = 0;
-    let c: number;
-    do {
-      c = p === n || p - start === MAX_CHARS_PER_VALUE - 1 ? -1 : s.charCodeAt(p) - CHAR_BASE;
-      if (c < 0 || c > 63) break;
-      x |= (c & 0x1f) << shift;
-      shift += 5;
+    let c = s.charCodeAt(p) - CHAR_BASE;
+    // Most values are one char (a run within a few pixels of the one two back).
+    if (c >= 0 && c < 0x20) {
+      x = c;
+      shift = 5;
       p++;
-    } while (c & 0x20);
-    if (c < 0 || c > 63) {
-      ok = false;
-      break;
+    } else {
+      const stop = p + MAX_CHARS_PER_VALUE - 1 < n ? p + MAX_CHARS_PER_VALUE - 1 : n;
+      for (;;) {
+        if (p === stop) {
+          ok = false;
+          break;
+        }
+        c = s.charCodeAt(p++) - CHAR_BASE;
+        if (c < 0 || c > 63) {
+          ok = false;
+          break;
+        }
+        x |= (c & 0x1f) << shift;
+        shift += 5;
+        if ((c & 0x20) === 0) break;
+      }
     }
+    if (!ok) break;
     if (c & 0x10) x -= 1 << shift;
-    if (m > 2) x += out[base + m - 2];
+    if (m > 2) x += back2;
     if (x < 0 || x > MAX_COUNT) {
       ok = false;
       break;
     }
     out[base + m] = x;
+    back2 = back1;
+    back1 = x;
     // Foreground runs (odd positions) of non-zero length, as countsToBbox visits them; a last
     // run at an even position is background, which countsToBbox's even cut skips anyway.
     if ((m & 1) === 1 && x !== 0) {
-      const end = at + x;
-      const xStart = column(at, h, perColumn);
-      const xEnd = column(end - 1, h, perColumn);
-      if (xStart < xs) xs = xStart;
-      if (xEnd > xe) xe = xEnd;
-      if (xStart < xEnd) {
-        ys = 0;
-        ye = h - 1;
-      } else {
-        const yStart = at - xStart * h;
-        const yEnd = end - 1 - xEnd * h;
-        if (yStart < ys) ys = yStart;
-        if (yEnd > ye) ye = yEnd;
-      }
+      if (first < 0) first = at;
+      last = at + x - 1;
       area += x;
+      if (!crosses) {
+        if (at - columnBase >= h) columnBase = at - columnBase < 2 * h ? columnBase + h : column(at, h, perColumn) * h;
+        const yStart = at - columnBase;
+        const yEnd = last - columnBase;
+        if (yEnd >= h) crosses = true;
+        else {
+          if (yStart < ys) ys = yStart;
+          if (yEnd > ye) ye = yEnd;
+        }
+      }
     }
     at += x;
     m++;
@@ -124,7 +160,8 @@ export function measuredRuns(rle: Rle, arena?: RunArena): MeasuredRuns {
     runs = out.slice(0, m);
     parsed.release();
   } else runs = arena.keep(m);
-  return { runs, area, box: area === 0 ? [0, 0, 0, 0] : [xs, ys, xe, ye] };
+  if (area === 0) return { runs, area, box: [0, 0, 0, 0] };
+  return { runs, area, box: [column(first, h, perColumn), crosses ? 0 : ys, column(last, h, perColumn), crosses ? h - 1 : ye] };
 }
 
 /** floor(pixel / h) for integers below 2^32: the rounded product is off by at most one. */

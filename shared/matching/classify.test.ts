@@ -90,4 +90,14 @@ describe('class matching', () => {
     }
     expect(() => createClassMatcher(many, dim).matchAll([embeddings[0], Float32Array.of(1, 0)])).toThrow(/embedding has dimension 2/);
   });
+  it('gives the component along the unit prototype of the label, for positive scores only', () => {
+    // Unnormalised, and a prototype so small it stays short after normalisation (below 1e-12).
+    const m = createClassMatcher([[3, 0, 0], [0, 2, 2], [0, 0, 1e-13]], 3);
+    const e = unit(0.6, 0.8, 0.1);
+    const got = m.match(e);
+    expect(got.label).toBe(1);
+    expect(m.axis(got)).toBeCloseTo((0.8 + 0.1) / Math.sqrt(2) / Math.hypot(0.6, 0.8, 0.1), 6);
+    expect(m.axis({ label: 2, score: 0.1 })).toBeCloseTo(1, 6); // 0.1 along a prototype 0.1 long
+    expect(m.axis({ label: 0, score: 0 })).toBeNaN();
+  });
 });

@@ -26,6 +26,11 @@ export interface ClassMatcher {
   match(embedding: Float32Array): ClassMatch;
   /** match of every embedding (the same values), two at a time. */
   matchAll(embeddings: readonly Float32Array[]): ClassMatch[];
+  /**
+   * ĝ·u_label for a match with score > 0, u_label the unit vector along the label's prototype (the
+   * stored normalised prototype is unit only up to float32 rounding, or not at all below 1e-12).
+   */
+  axis(match: ClassMatch): number;
 }
 
 /**
@@ -42,13 +47,20 @@ export function createClassMatcher(
 ): ClassMatcher {
   const classCount = prototypes.length;
   const normalised = new Float32Array(classCount * dim);
+  // ‖stored normalised prototype‖ per class.
+  const lengths = new Float64Array(classCount);
   for (let c = 0; c < classCount; c++) {
     const p = prototypes[c];
     if (p.length !== dim) throw new ShapeMismatchError(`prototype ${c} has dimension ${p.length}, embeddings have ${dim}`);
     let sq = 0;
     for (let k = 0; k < dim; k++) sq += p[k] * p[k];
     const inv = 1 / Math.max(Math.sqrt(sq), NORM_EPS);
-    for (let k = 0; k < dim; k++) normalised[c * dim + k] = p[k] * inv;
+    let stored = 0;
+    for (let k = 0; k < dim; k++) {
+      normalised[c * dim + k] = p[k] * inv;
+      stored += normalised[c * dim + k] * normalised[c * dim + k];
+    }
+    lengths[c] = Math.sqrt(stored);
   }
   const allowed = classes === undefined ? Int32Array.from({ length: classCount }, (_, c) => c) : Int32Array.from(classes);
   for (const c of allowed) {
@@ -119,6 +131,9 @@ export function createClassMatcher(
         out.push(best(sums));
       }
       return out;
+    },
+    axis({ label, score }) {
+      return score > 0 && lengths[label] > 0 ? score / lengths[label] : Number.NaN;
     },
   };
 }

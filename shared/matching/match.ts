@@ -17,6 +17,9 @@ import type { LabelledCandidate, MatchTrace } from './rank-merge.ts';
  */
 export type Rescore = (labelled: LabelledCandidate[]) => void;
 
+/** The chunks that hold the runs of a call's received masks, reused by the next call. */
+const arena = new RunArena();
+
 /** Detections of a candidate set; Detection.index is the candidate's index in the set. */
 export function matchCandidates(
   set: CandidateSet,
@@ -39,10 +42,16 @@ export function traceMatch(
   const matches = matcher.matchAll(set.candidates.map((c) => c.embedding));
   const labelled: LabelledCandidate[] = set.candidates.map((c, k) => {
     const { label, score } = matches[k];
-    return { index: k, iou: c.iou, box256: c.box256, label, score, embedding: c.embedding };
+    return { index: k, iou: c.iou, box256: c.box256, label, score, embedding: c.embedding, axis: matcher.axis(matches[k]) };
   });
   rescore?.(labelled);
-  const arena = new RunArena();
+  // A rescore that moved a label would leave the axis of another class behind.
+  labelled.forEach((c, k) => {
+    if (c.label !== matches[k].label) c.axis = undefined;
+  });
+  // The runs of the received masks feed the soft merge only and never leave this call: the next
+  // call may overwrite them. No caller code runs between here and the end of the merge.
+  arena.rewind();
   return rankAndMerge(labelled, (k) => measured(set.candidates[k].mask, set, arena), options);
 }
 
@@ -51,5 +60,6 @@ function measured(rle: Rle, set: CandidateSet, arena: RunArena): FullResMask {
   if (rle.size[0] !== set.height || rle.size[1] !== set.width) {
     throw new ShapeMismatchError(`a candidate mask is ${rle.size[0]}×${rle.size[1]}, the set is ${set.height}×${set.width} (h×w)`);
   }
-  return { rle, ...measuredRuns(rle, arena) };
+  const { runs, area, box } = measuredRuns(rle, arena);
+  return { rle, runs, area, box };
 }

@@ -72,7 +72,7 @@ function run(input: OfficialInput, optionsInput: PipelineOptionsInput | undefine
       });
     }
     if (embedding === null || matched === null) continue;
-    candidates.push({ index: i, iou: input.iou[i], box256: mask.box, label: matched.label, score: matched.score, embedding });
+    candidates.push({ index: i, iou: input.iou[i], box256: mask.box, label: matched.label, score: matched.score, embedding, axis: matcher.axis(matched) });
     masks.push(mask);
   }
   const trace = rankAndMerge(candidates, (k) => planes.render(renderer, masks[k]), options);

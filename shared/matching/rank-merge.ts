@@ -8,6 +8,7 @@ import type { PipelineOptions } from './options.ts';
 import { selectDetections } from './select.ts';
 import type { MergeEntry } from './select.ts';
 import { decayedScore, semanticIos } from './soft-merge.ts';
+import type { MergeInput } from './soft-merge.ts';
 
 export interface LabelledCandidate {
   /** Index reported in traces and detections. */
@@ -18,6 +19,8 @@ export interface LabelledCandidate {
   label: number;
   score: number;
   embedding: Float32Array;
+  /** The embedding's component along its label's unit prototype, when known (MergeInput.axis). */
+  axis?: number;
 }
 
 export interface MatchTrace {
@@ -56,22 +59,31 @@ function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: numb
   const boxes = new Float32Array(4 * n);
   const ious = new Float64Array(n);
   const labels = new Int32Array(n);
-  candidates.forEach((c, k) => {
-    boxes.set(c.box256, 4 * k);
+  for (let k = 0; k < n; k++) {
+    const c = candidates[k];
+    boxes[4 * k] = c.box256[0];
+    boxes[4 * k + 1] = c.box256[1];
+    boxes[4 * k + 2] = c.box256[2];
+    boxes[4 * k + 3] = c.box256[3];
     ious[k] = c.iou;
     labels[k] = c.label;
-  });
-  const kept = batchedNms(boxes, ious, labels, options.nmsThreshold).subarray(0, Math.min(options.preMergeCap, n));
-  const positive = Array.from(kept).filter((k) => candidates[k].score > 0);
-
-  const merging: { k: number; mask: FullResMask }[] = [];
-  for (const k of positive) {
-    const mask = fullRes(k);
-    if (mask.area > 0) merging.push({ k, mask });
   }
-  const ios = semanticIos(
-    merging.map(({ k, mask }) => ({ label: candidates[k].label, embedding: candidates[k].embedding, runs: mask.runs, area: mask.area, box: mask.box })),
-  );
+  const kept = batchedNms(boxes, ious, labels, options.nmsThreshold).subarray(0, Math.min(options.preMergeCap, n));
+  const nmsKeep: number[] = [];
+  const posKeep: number[] = [];
+  const merging: { k: number; mask: FullResMask }[] = [];
+  const inputs: MergeInput[] = [];
+  for (const k of kept) {
+    const c = candidates[k];
+    nmsKeep.push(c.index);
+    if (!(c.score > 0)) continue;
+    posKeep.push(c.index);
+    const mask = fullRes(k);
+    if (!(mask.area > 0)) continue;
+    merging.push({ k, mask });
+    inputs.push({ label: c.label, embedding: c.embedding, runs: mask.runs, area: mask.area, box: mask.box, axis: c.axis });
+  }
+  const ios = semanticIos(inputs);
   const merge: MergeEntry[] = merging.map(({ k, mask }, m) => {
     const c = candidates[k];
     return {
@@ -87,8 +99,8 @@ function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: numb
     };
   });
   return {
-    nmsKeep: Array.from(kept, (k) => candidates[k].index),
-    posKeep: positive.map((k) => candidates[k].index),
+    nmsKeep,
+    posKeep,
     merge,
     detections: selectDetections(merge, options),
   };

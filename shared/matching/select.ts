@@ -1,6 +1,6 @@
 // Final selection (method.md §3.8): the best detections by decayed score, descending. Thresholds
 // are refseg options (the official code has none; their defaults keep everything).
-import { cocoBoxFromInclusive } from '../boxes.ts';
+import { cocoBoxFromInclusive, orderByScoreDesc } from '../boxes.ts';
 import type { BoxXyxy, Detection, Rle } from '../types.ts';
 import type { PipelineOptions } from './options.ts';
 
@@ -27,11 +27,12 @@ export interface MergeEntry {
  */
 export function selectDetections(entries: readonly MergeEntry[], options: PipelineOptions): Detection[] {
   const thresholds = options.classThresholds ?? {};
-  return entries
-    .filter((e) => e.finalScore >= (thresholds[String(e.label)] ?? options.scoreThreshold))
-    .sort((a, b) => b.finalScore - a.finalScore)
-    .slice(0, options.maxDetections)
-    .map((e) => ({
+  const passing = entries.filter((e) => e.finalScore >= (thresholds[String(e.label)] ?? options.scoreThreshold));
+  // Passing scores are not NaN (NaN ≥ anything is false), as orderByScoreDesc needs.
+  const order = orderByScoreDesc(passing.map((e) => e.finalScore));
+  return Array.from(order.subarray(0, Math.min(options.maxDetections, order.length)), (k) => {
+    const e = passing[k];
+    return {
       label: e.label,
       score: e.finalScore,
       box: e.box,
@@ -39,5 +40,6 @@ export function selectDetections(entries: readonly MergeEntry[], options: Pipeli
       area: e.area,
       mask: e.mask,
       index: e.index,
-    }));
+    };
+  });
 }

@@ -26,6 +26,21 @@ function entry(label: number, embedding: number[], mask: Uint8Array): MergeInput
   };
 }
 
+/** ios by its definition, pixel by pixel, for entries whose masks are given. */
+function expectExhaustive(got: Float64Array, entries: readonly MergeInput[], masks: readonly Uint8Array[]): void {
+  entries.forEach((e, i) => {
+    let want = 0;
+    for (let j = 0; j < i; j++) {
+      if (entries[j].label !== e.label) continue;
+      let inter = 0;
+      for (let p = 0; p < H * W; p++) inter += masks[i][p] & masks[j][p];
+      const sim = e.embedding.reduce((s, v, k) => s + v * entries[j].embedding[k], 0);
+      want = Math.max(want, (inter / e.area) * Math.max(0, sim));
+    }
+    expect(got[i], `entry ${i}`).toBeCloseTo(want, 12);
+  });
+}
+
 describe('semantic soft merge', () => {
   it('decays by intersection over own area times the cosine, against earlier same-label masks only', () => {
     const big = rect(0, 0, 5, 5); // 36 px
@@ -78,17 +93,7 @@ describe('semantic soft merge', () => {
       entries.push({ ...e, embedding: e.embedding.map((v) => v * scale) });
     }
     const got = semanticIos(entries);
-    entries.forEach((e, i) => {
-      let want = 0;
-      for (let j = 0; j < i; j++) {
-        if (entries[j].label !== e.label) continue;
-        let inter = 0;
-        for (let p = 0; p < H * W; p++) inter += masks[i][p] & masks[j][p];
-        const sim = e.embedding.reduce((s, v, k) => s + v * entries[j].embedding[k], 0);
-        want = Math.max(want, (inter / e.area) * Math.max(0, sim));
-      }
-      expect(got[i], `entry ${i}`).toBeCloseTo(want, 12);
-    });
+    expectExhaustive(got, entries, masks);
     expect(got.some((v) => v > 1)).toBe(true);
   });
 
@@ -101,5 +106,53 @@ describe('semantic soft merge', () => {
       i,
     ]);
     expect(ios[2]).toBeCloseTo(0.99, 6);
+  });
+  it('gives the same values with the axis bound, which skips dot products and walks (axes near and far, unnormalised)', () => {
+    const rand = seededRandom(21);
+    const dim = 6;
+    // One unit axis per label; embeddings scattered around it at every angle, some almost along it.
+    const axes = [0, 1, 2].map(() => {
+      const v = Array.from({ length: dim }, () => rand() - 0.5);
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    });
+    const masks: Uint8Array[] = [];
+    const entries: MergeInput[] = [];
+    for (let i = 0; i < 90; i++) {
+      const x = Math.floor(rand() * 8);
+      const y = Math.floor(rand() * 6);
+      const mask = rect(x, y, Math.min(W - 1, x + 1 + Math.floor(rand() * 4)), Math.min(H - 1, y + 1 + Math.floor(rand() * 4)));
+      masks.push(mask);
+      const label = Math.floor(rand() * 3);
+      const spread = [0, 1e-6, 0.05, 0.5, 2][Math.floor(rand() * 5)];
+      const e = entry(label, axes[label].map((v) => v + spread * (rand() - 0.5)), mask);
+      const embedding = e.embedding.map((v) => v * (0.9 + 0.2 * rand()));
+      const axis = embedding.reduce((a, v, k) => a + v * axes[label][k], 0);
+      entries.push({ ...e, embedding, axis });
+    }
+    const plain = semanticIos(entries.map(({ axis: _, ...e }) => e));
+    const got = semanticIos(entries);
+    expect(Array.from(got)).toEqual(Array.from(plain));
+    expectExhaustive(got, entries, masks);
+    expect(got.filter((v) => v > 0).length).toBeGreaterThan(30);
+  });
+
+  it('the axis bound is exact for a pair in the plane of the axis and still lets that pair set the maximum', () => {
+    // i at 60° from the axis, j along it: cosine 0.5, and the axis bounds it by 0.5 (plus margin).
+    const c = 0.5;
+    const s = Math.sqrt(3) / 2;
+    const i = { ...entry(0, [c, s, 0], rect(0, 0, 4, 4)), axis: c }; // 25 px
+    const along = { ...entry(0, [1, 0, 0], rect(0, 0, 5, 5)), axis: 1 }; // covers i: 1 · 0.5
+    const twin = (y2: number) => ({ ...entry(0, [c, s, 0], rect(0, 0, 4, y2)), axis: c }); // cosine 1
+    const cases: [MergeInput[], number][] = [
+      [[along, twin(2), i], 15 / 25],
+      [[along, twin(1), i], 0.5],
+      [[twin(1), along, i], 0.5],
+    ];
+    for (const [entries, want] of cases) {
+      const got = semanticIos(entries)[2];
+      expect(got).toBeCloseTo(want, 6);
+      expect(got).toBe(semanticIos(entries.map(({ axis: _, ...e }) => e))[2]);
+    }
   });
 });

@@ -1,6 +1,6 @@
 // Semantic-aware soft merging (method.md §3.7): a candidate is decayed by how much of it lies inside
 // an earlier (higher SAM IoU) candidate of the same label, weighted by how alike their embeddings are.
-import { intersectionAreaAbove, intersectionAreaCounts } from '../coco-mask/index.ts';
+import { intersectionAreaAbove, withRunEnds } from '../coco-mask/index.ts';
 import type { BoxXyxy } from '../types.ts';
 
 export interface MergeInput {
@@ -13,6 +13,11 @@ export interface MergeInput {
   area: number;
   /** Inclusive box of the mask. */
   box: BoxXyxy;
+  /**
+   * ĝ·u for a unit vector u shared by every entry of this label (the label's prototype: the cosine
+   * labelling has already taken). Optional; it only sharpens the bound that skips work.
+   */
+  axis?: number;
 }
 
 /** Dot products taken in one pass: enough independent chains of adds to hide each add's latency. */
@@ -32,11 +37,21 @@ const LANES = 4;
  * bound later dot products cost almost nothing; the first pair of an entry needs no bound.
  */
 export function semanticIos(entries: readonly MergeInput[]): Float64Array {
+  return withRunEnds(
+    entries.map((e) => e.runs),
+    (walkable) => iosOf(entries, walkable),
+  );
+}
+
+/** semanticIos, with each entry's runs also as run ends (what the intersection walks read). */
+function iosOf(entries: readonly MergeInput[], walkable: Float64Array[]): Float64Array {
   const n = entries.length;
   const best = new Float64Array(n);
   // ‖ĝ‖² of each entry, NaN until taken.
   const norms = new Float64Array(n).fill(Number.NaN);
-  const near = nearEarlier(entries);
+  const axes = new Float64Array(n);
+  for (let i = 0; i < n; i++) axes[i] = entries[i].axis ?? Number.NaN;
+  const near = nearEarlier(entries, axes);
   const cursor = near.from.slice(0, n);
 
   /**
@@ -46,7 +61,17 @@ export function semanticIos(entries: readonly MergeInput[]): Float64Array {
   function cosineMax(i: number, j: number): number {
     if (Number.isNaN(norms[i])) norms[i] = squaredNorm(entries[i].embedding);
     if (Number.isNaN(norms[j])) norms[j] = squaredNorm(entries[j].embedding);
-    return Math.max(norms[i], norms[j]) * (1 + 1e-9);
+    const ni = norms[i];
+    const nj = norms[j];
+    const plain = Math.max(ni, nj) * (1 + 1e-9);
+    const ai = axes[i];
+    const aj = axes[j];
+    if (Number.isNaN(ai) || Number.isNaN(aj)) return plain;
+    // Split along the shared axis u: ĝ_i·ĝ_j = a_i·a_j + r_i·r_j ≤ a_i·a_j + ‖r_i‖·‖r_j‖, ‖r‖² = ‖ĝ‖² − a².
+    // The margin (relative 1e-9) is far above the rounding of every term and of the dot itself.
+    const margin = plain * 1e-9;
+    const split = ai * aj + Math.sqrt(Math.max(0, ni - ai * ai) + margin) * Math.sqrt(Math.max(0, nj - aj * aj) + margin) + margin;
+    return split < plain ? split : plain;
   }
 
   /** Advances entry i to the next earlier mask whose dot product could raise its maximum: its index, or −1. */
@@ -58,7 +83,7 @@ export function semanticIos(entries: readonly MergeInput[]): Float64Array {
       const j = near.index[t];
       if (best[i] === 0) {
         // Nothing to beat yet: any pair of masks that meet may set the maximum.
-        const inter = intersectionAreaCounts(e.runs, entries[j].runs);
+        const inter = intersectionAreaAbove(walkable[i], e.area, walkable[j], entries[j].area, -1);
         if (inter === 0) continue;
         fraction[i] = inter / e.area;
         return j;
@@ -66,7 +91,7 @@ export function semanticIos(entries: readonly MergeInput[]): Float64Array {
       const bound = cosineMax(i, j);
       if ((near.overlap[t] / e.area) * bound <= best[i]) continue;
       // Intersections up to `pruned` pixels cannot raise the maximum: their walks may stop early.
-      const inter = intersectionAreaAbove(e.runs, entries[j].runs, e.area, largestPruned(best[i], e.area, bound));
+      const inter = intersectionAreaAbove(walkable[i], e.area, walkable[j], entries[j].area, largestPruned(best[i], e.area, bound));
       if (inter <= 0 || (inter / e.area) * bound <= best[i]) continue;
       fraction[i] = inter / e.area;
       return j;
@@ -95,7 +120,10 @@ export function semanticIos(entries: readonly MergeInput[]): Float64Array {
     for (let q = 0; q < due; q += LANES) {
       // A short last group repeats its first pair: the pass costs the same either way.
       for (let l = 0; l < LANES; l++) lane[l] = q + l < due ? q + l : q;
-      sequentialDots(entries, waiting, partner, lane, sims, norms);
+      let known = true;
+      for (let l = 0; l < LANES; l++) known &&= !Number.isNaN(norms[waiting[lane[l]]]);
+      // The norms come with the pass that first needs them (each entry's first round).
+      sequentialDots(entries, waiting, partner, lane, sims, known ? null : norms);
       for (let l = 0; l < LANES && q + l < due; l++) {
         const i = waiting[q + l];
         const sim = sims[l];
@@ -123,37 +151,84 @@ interface NearLists {
   from: Int32Array;
 }
 
-function nearEarlier(entries: readonly MergeInput[]): NearLists {
+function nearEarlier(entries: readonly MergeInput[], axes: Float64Array): NearLists {
   const n = entries.length;
   const from = new Int32Array(n + 1);
   let index = new Int32Array(Math.max(16, 4 * n));
   let overlap = new Float64Array(index.length);
-  let size = 0;
-  const byLabel = new Map<number, number[]>();
+  let key = new Float64Array(index.length);
+  // sin of each entry's angle to its axis, as if normalised: only orders the visits.
+  const off = new Float64Array(n);
+  for (let i = 0; i < n; i++) off[i] = Math.sqrt(Math.max(0, 1 - axes[i] * axes[i]));
+  // Boxes and areas flat; the entries of each label in index order, one run of `members` per label.
+  const boxes = new Float64Array(4 * n);
+  const areas = new Float64Array(n);
+  const group = new Int32Array(n);
+  const groupOf = new Map<number, number>();
+  const groupSize: number[] = [];
   for (let i = 0; i < n; i++) {
     const e = entries[i];
-    const earlier = byLabel.get(e.label);
-    if (earlier === undefined) byLabel.set(e.label, [i]);
-    else {
-      if (size + earlier.length > index.length) {
-        const grown = Math.max(2 * index.length, size + earlier.length);
-        index = grow(index, new Int32Array(grown), size);
-        overlap = grow(overlap, new Float64Array(grown), size);
+    boxes[4 * i] = e.box[0];
+    boxes[4 * i + 1] = e.box[1];
+    boxes[4 * i + 2] = e.box[2];
+    boxes[4 * i + 3] = e.box[3];
+    areas[i] = e.area;
+    let g = groupOf.get(e.label);
+    if (g === undefined) {
+      g = groupSize.length;
+      groupOf.set(e.label, g);
+      groupSize.push(0);
+    }
+    group[i] = g;
+    groupSize[g]++;
+  }
+  const groupStart = new Int32Array(groupSize.length + 1);
+  groupSize.forEach((size, g) => (groupStart[g + 1] = groupStart[g] + size));
+  const seen = new Int32Array(groupSize.length);
+  const members = new Int32Array(n);
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    const g = group[i];
+    const first = groupStart[g];
+    const last = first + seen[g]++;
+    members[last] = i;
+    if (size + last - first > index.length) {
+      const grown = Math.max(2 * index.length, size + last - first);
+      index = grow(index, new Int32Array(grown), size);
+      overlap = grow(overlap, new Float64Array(grown), size);
+      key = grow(key, new Float64Array(grown), size);
+    }
+    const ix0 = boxes[4 * i];
+    const iy0 = boxes[4 * i + 1];
+    const ix1 = boxes[4 * i + 2];
+    const iy1 = boxes[4 * i + 3];
+    // Insertion sort: each entry meets a handful of earlier boxes.
+    const start = size;
+    for (let m = first; m < last; m++) {
+      const j = members[m];
+      // Pixels shared by the two inclusive boxes, at most the earlier mask's area (ternaries:
+      // Math.min and Math.max cost more here, for their NaN and −0 rules).
+      const jx0 = boxes[4 * j];
+      const jy0 = boxes[4 * j + 1];
+      const jx1 = boxes[4 * j + 2];
+      const jy1 = boxes[4 * j + 3];
+      const w = (jx1 < ix1 ? jx1 : ix1) - (jx0 > ix0 ? jx0 : ix0) + 1;
+      if (w <= 0) continue;
+      const h = (jy1 < iy1 ? jy1 : iy1) - (jy0 > iy0 ? jy0 : iy0) + 1;
+      if (h <= 0) continue;
+      const o = w * h < areas[j] ? w * h : areas[j];
+      if (o === 0) continue;
+      const estimate = axes[i] * axes[j] + off[i] * off[j];
+      const k = estimate === estimate ? o * estimate : o;
+      let at = size++;
+      for (; at > start && key[at - 1] < k; at--) {
+        index[at] = index[at - 1];
+        overlap[at] = overlap[at - 1];
+        key[at] = key[at - 1];
       }
-      // Insertion sort: each entry meets a handful of earlier boxes.
-      const start = size;
-      for (const j of earlier) {
-        const o = Math.min(overlapArea(e.box, entries[j].box), entries[j].area);
-        if (o === 0) continue;
-        let at = size++;
-        for (; at > start && overlap[at - 1] < o; at--) {
-          index[at] = index[at - 1];
-          overlap[at] = overlap[at - 1];
-        }
-        index[at] = j;
-        overlap[at] = o;
-      }
-      earlier.push(i);
+      index[at] = j;
+      overlap[at] = o;
+      key[at] = k;
     }
     from[i + 1] = size;
   }
@@ -177,19 +252,19 @@ function largestPruned(best: number, area: number, cosineMax: number): number {
   return x;
 }
 
-/** Pixels shared by two inclusive boxes. */
-function overlapArea(a: BoxXyxy, b: BoxXyxy): number {
-  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]) + 1;
-  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]) + 1;
-  return w > 0 && h > 0 ? w * h : 0;
-}
-
 /**
  * sims[l] = ĝ_i·ĝ_j for the pair (i, j) = (first[lane[l]], second[lane[l]]): Σ_k in float64 in
  * increasing k over i's components, one chain of adds per pair (the plain sequential dot product,
- * whatever pass computes it).
+ * whatever pass computes it). With `norms`, norms[first[lane[l]]] = ‖ĝ_i‖² as well.
  */
-function sequentialDots(entries: readonly MergeInput[], first: Int32Array, second: Int32Array, lane: Int32Array, sims: Float64Array, norms: Float64Array): void {
+function sequentialDots(
+  entries: readonly MergeInput[],
+  first: Int32Array,
+  second: Int32Array,
+  lane: Int32Array,
+  sims: Float64Array,
+  norms: Float64Array | null,
+): void {
   const e0 = entries[first[lane[0]]].embedding;
   const e1 = entries[first[lane[1]]].embedding;
   const e2 = entries[first[lane[2]]].embedding;
@@ -210,49 +285,43 @@ function sequentialDots(entries: readonly MergeInput[], first: Int32Array, secon
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
-  // Squared norms alongside (any summation order: they only bound).
-  let p0 = 0;
-  let p1 = 0;
-  let p2 = 0;
-  let p3 = 0;
-  let q0 = 0;
-  let q1 = 0;
-  let q2 = 0;
-  let q3 = 0;
-  for (let k = 0; k < n; k++) {
-    const x0 = e0[k];
-    const x1 = e1[k];
-    const x2 = e2[k];
-    const x3 = e3[k];
-    const y0 = o0[k];
-    const y1 = o1[k];
-    const y2 = o2[k];
-    const y3 = o3[k];
-    s0 += x0 * y0;
-    s1 += x1 * y1;
-    s2 += x2 * y2;
-    s3 += x3 * y3;
-    p0 += x0 * x0;
-    p1 += x1 * x1;
-    p2 += x2 * x2;
-    p3 += x3 * x3;
-    q0 += y0 * y0;
-    q1 += y1 * y1;
-    q2 += y2 * y2;
-    q3 += y3 * y3;
+  if (norms === null) {
+    for (let k = 0; k < n; k++) {
+      s0 += e0[k] * o0[k];
+      s1 += e1[k] * o1[k];
+      s2 += e2[k] * o2[k];
+      s3 += e3[k] * o3[k];
+    }
+  } else {
+    // The squared norms of the first vectors in the same pass (the loads are shared); any
+    // summation order: they only bound.
+    let p0 = 0;
+    let p1 = 0;
+    let p2 = 0;
+    let p3 = 0;
+    for (let k = 0; k < n; k++) {
+      const x0 = e0[k];
+      const x1 = e1[k];
+      const x2 = e2[k];
+      const x3 = e3[k];
+      s0 += x0 * o0[k];
+      s1 += x1 * o1[k];
+      s2 += x2 * o2[k];
+      s3 += x3 * o3[k];
+      p0 += x0 * x0;
+      p1 += x1 * x1;
+      p2 += x2 * x2;
+      p3 += x3 * x3;
+    }
+    norms[first[lane[0]]] = p0;
+    norms[first[lane[1]]] = p1;
+    norms[first[lane[2]]] = p2;
+    norms[first[lane[3]]] = p3;
   }
   sims[0] = s0;
   sims[1] = s1;
   sims[2] = s2;
   sims[3] = s3;
-  norms[first[lane[0]]] = p0;
-  norms[first[lane[1]]] = p1;
-  norms[first[lane[2]]] = p2;
-  norms[first[lane[3]]] = p3;
-  norms[second[lane[0]]] = q0;
-  norms[second[lane[1]]] = q1;
-  norms[second[lane[2]]] = q2;
-  norms[second[lane[3]]] = q3;
 }
 
 /** Σ a[k]·b[k] in float64 in increasing k. */

@@ -80,13 +80,14 @@ const bench: Bench = {
     );
     // Where matchCandidates spends the time above its cosines, stage by stage (same inputs as inside it).
     const matcher = createClassMatcher(scene.prototypes, SCENE.dim);
-    const labels = Int32Array.from(matcher.matchAll(embeddings), (m) => m.label);
+    const matches = matcher.matchAll(embeddings);
+    const labels = Int32Array.from(matches, (m) => m.label);
     const boxes = new Float32Array(4 * labels.length);
     set.candidates.forEach((c, k) => boxes.set(c.box256, 4 * k));
     const ious = Float64Array.from(set.candidates, (c) => c.iou);
     const merged = traceMatch(set, scene.prototypes).merge.map((e) => e.index);
     const received = merged.map((k) => set.candidates[k].mask);
-    const mergeInputs = merged.map((k, m) => ({ label: labels[k], embedding: embeddings[k], ...measuredRuns(received[m]) }));
+    const mergeInputs = merged.map((k, m) => ({ label: labels[k], embedding: embeddings[k], axis: matcher.axis(matches[k]), ...measuredRuns(received[m]) }));
     add('  matchCandidates: class-aware NMS', () => batchedNms(boxes, ious, labels, 0.5), 21);
     add(`  matchCandidates: ${merged.length} received masks → runs, area, box`, () => received.map((rle) => measuredRuns(rle)), 21);
     add(`  matchCandidates: soft merge of ${merged.length}`, () => semanticIos(mergeInputs), 21);
