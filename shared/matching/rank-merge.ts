@@ -61,10 +61,7 @@ function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: numb
   const labels = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const c = candidates[k];
-    boxes[4 * k] = c.box256[0];
-    boxes[4 * k + 1] = c.box256[1];
-    boxes[4 * k + 2] = c.box256[2];
-    boxes[4 * k + 3] = c.box256[3];
+    boxes.set(c.box256, 4 * k);
     ious[k] = c.iou;
     labels[k] = c.label;
   }

@@ -168,10 +168,7 @@ function nearEarlier(entries: readonly MergeInput[], axes: Float64Array): NearLi
   const groupSize: number[] = [];
   for (let i = 0; i < n; i++) {
     const e = entries[i];
-    boxes[4 * i] = e.box[0];
-    boxes[4 * i + 1] = e.box[1];
-    boxes[4 * i + 2] = e.box[2];
-    boxes[4 * i + 3] = e.box[3];
+    boxes.set(e.box, 4 * i);
     areas[i] = e.area;
     let g = groupOf.get(e.label);
     if (g === undefined) {
