@@ -6,10 +6,10 @@
 import { RleFormatError } from './errors.ts';
 import { Scratch, u32, u8 } from './scratch.ts';
 
-const MAX_COUNT = 0xffffffff;
+export const MAX_COUNT = 0xffffffff;
 /** 7 chars carry 35 bits: enough for any uint32 count and any difference of two of them. */
-const MAX_CHARS_PER_VALUE = 7;
-const CHAR_BASE = 48;
+export const MAX_CHARS_PER_VALUE = 7;
+export const CHAR_BASE = 48;
 
 const textBytes = new Scratch(u8);
 const parsed = new Scratch(u32);

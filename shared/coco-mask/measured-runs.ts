@@ -2,6 +2,7 @@
 // needs of every received mask. Equal to rleCounts then countsArea and countsToBbox (pycocotools
 // semantics); any string those refuse goes through them, so errors are theirs too.
 import type { BoxXyxy, Rle } from '../types.ts';
+import { CHAR_BASE as STRING_CHAR_BASE, MAX_CHARS_PER_VALUE as STRING_MAX_CHARS, MAX_COUNT as STRING_MAX_COUNT } from './counts-string.ts';
 import { countsArea, countsToBbox } from './measure.ts';
 import { rleCounts, sizeOf } from './rle-counts.ts';
 import { Scratch, u32 } from './scratch.ts';
@@ -15,9 +16,11 @@ export interface MeasuredRuns {
   box: BoxXyxy;
 }
 
-const CHAR_BASE = 48;
-const MAX_CHARS_PER_VALUE = 7;
-const MAX_COUNT = 0xffffffff;
+// Module-local copies of the format's constants (counts-string.ts) for the inner loop: after
+// transpilation an imported binding can be a getter call.
+const CHAR_BASE = STRING_CHAR_BASE;
+const MAX_CHARS_PER_VALUE = STRING_MAX_CHARS;
+const MAX_COUNT = STRING_MAX_COUNT;
 const parsed = new Scratch(u32);
 /** Values per arena chunk (256 KiB): a few chunks hold an image's candidate masks. */
 const CHUNK = 1 << 16;
