@@ -11,7 +11,7 @@ import type { PatchFeatures } from '../../shared/matching/index.ts';
 import { ModelFormatError } from '../models/errors.ts';
 import type { BestMasks, Sam2Api, Sam2Embeddings } from '../models/index.ts';
 import { officialGrid } from './grid.ts';
-import { bestMultimask, LOW_RES_CELLS, LogitsCollector, maskPlane } from './multimask.ts';
+import { bestMultimask, LogitsCollector, maskPlane } from './multimask.ts';
 import type { OfficialConfig } from './presets.ts';
 import type { LowResProposals } from './proposals.ts';
 import { timed } from './stages.ts';
