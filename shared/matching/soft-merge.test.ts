@@ -97,6 +97,43 @@ describe('semantic soft merge', () => {
     expect(got.some((v) => v > 1)).toBe(true);
   });
 
+  it('takes every dot product as the plain sequential sum, however many pairs share a partner in a pass', () => {
+    // Per label, one large mask first and then 1…7 masks inside it: each inner mask's first partner
+    // is the large one, so a round holds groups of 1…7 pairs with one partner (paired passes, odd
+    // leftovers, padded last groups). Odd dimension; values bit-equal to the definition's formula.
+    const rand = seededRandom(5);
+    const dim = 37;
+    const masks: Uint8Array[] = [];
+    const entries: MergeInput[] = [];
+    [1, 2, 3, 4, 5, 7].forEach((inner, label) => {
+      const add = (mask: Uint8Array) => {
+        masks.push(mask);
+        entries.push(entry(label, Array.from({ length: dim }, () => rand() - 0.3), mask));
+      };
+      add(rect(0, 0, W - 1, H - 1));
+      for (let k = 0; k < inner; k++) {
+        const x = Math.floor(rand() * 8);
+        const y = Math.floor(rand() * 6);
+        add(rect(x, y, x + 1 + Math.floor(rand() * 3), y + 1 + Math.floor(rand() * 3)));
+      }
+    });
+    const got = semanticIos(entries);
+    entries.forEach((e, i) => {
+      let want = 0;
+      for (let j = 0; j < i; j++) {
+        if (entries[j].label !== e.label) continue;
+        let inter = 0;
+        for (let p = 0; p < H * W; p++) inter += masks[i][p] & masks[j][p];
+        if (inter === 0) continue;
+        let sim = 0;
+        for (let k = 0; k < dim; k++) sim += e.embedding[k] * entries[j].embedding[k];
+        if (sim > 0) want = Math.max(want, (inter / e.area) * sim);
+      }
+      expect(got[i], `entry ${i}`).toBe(want);
+    });
+    expect(got.filter((v) => v > 0).length).toBeGreaterThan(15);
+  });
+
   it('does not skip a smaller overlap whose cosine exceeds 1 (embeddings not exactly normalised)', () => {
     const i = entry(0, [1, 0], rect(0, 0, 9, 1)); // 20 px
     const scaled = (e: MergeInput, k: number) => ({ ...e, embedding: e.embedding.map((v) => v * k) });

@@ -106,8 +106,8 @@ function iosOf(entries: readonly MergeInput[], walkable: Float64Array[]): Float6
   for (let i = 0; i < n; i++) if (near.from[i] < near.from[i + 1]) active[count++] = i;
   let waiting = new Int32Array(n);
   const partner = new Int32Array(n);
+  const plan = new DotPlan(n);
   const sims = new Float64Array(LANES);
-  const lane = new Int32Array(LANES);
   while (count > 0) {
     let due = 0;
     for (let a = 0; a < count; a++) {
@@ -117,15 +117,17 @@ function iosOf(entries: readonly MergeInput[], walkable: Float64Array[]): Float6
       waiting[due] = i;
       partner[due++] = j;
     }
-    for (let q = 0; q < due; q += LANES) {
-      // A short last group repeats its first pair: the pass costs the same either way.
-      for (let l = 0; l < LANES; l++) lane[l] = q + l < due ? q + l : q;
+    plan.make(partner, due);
+    const lanes = plan.lanes;
+    for (let at = 0; at < plan.size; at += LANES) {
       let known = true;
-      for (let l = 0; l < LANES; l++) known &&= !Number.isNaN(norms[waiting[lane[l]]]);
+      for (let l = 0; l < LANES; l++) known &&= !Number.isNaN(norms[waiting[lanes[at + l]]]);
       // The norms come with the pass that first needs them (each entry's first round).
-      sequentialDots(entries, waiting, partner, lane, sims, known ? null : norms);
-      for (let l = 0; l < LANES && q + l < due; l++) {
-        const i = waiting[q + l];
+      sequentialDots(entries, waiting, partner, lanes, at, at < plan.pairedEnd, sims, known ? null : norms);
+      for (let l = 0; l < LANES; l++) {
+        // A padded lane repeats the pair before it, whose value is taken.
+        if (l > 0 && lanes[at + l] === lanes[at + l - 1]) continue;
+        const i = waiting[lanes[at + l]];
         const sim = sims[l];
         if (sim <= 0) continue;
         const v = fraction[i] * sim;
@@ -199,11 +201,12 @@ function nearEarlier(entries: readonly MergeInput[], axes: Float64Array): NearLi
     const iy0 = boxes[4 * i + 1];
     const ix1 = boxes[4 * i + 2];
     const iy1 = boxes[4 * i + 3];
+    const areaI = areas[i];
     // Insertion sort: each entry meets a handful of earlier boxes.
     const start = size;
     for (let m = first; m < last; m++) {
       const j = members[m];
-      // Pixels shared by the two inclusive boxes, at most the earlier mask's area (ternaries:
+      // Pixels shared by the two inclusive boxes, at most either mask's area (ternaries:
       // Math.min and Math.max cost more here, for their NaN and −0 rules).
       const jx0 = boxes[4 * j];
       const jy0 = boxes[4 * j + 1];
@@ -213,7 +216,8 @@ function nearEarlier(entries: readonly MergeInput[], axes: Float64Array): NearLi
       if (w <= 0) continue;
       const h = (jy1 < iy1 ? jy1 : iy1) - (jy0 > iy0 ? jy0 : iy0) + 1;
       if (h <= 0) continue;
-      const o = w * h < areas[j] ? w * h : areas[j];
+      const wh = w * h < areas[j] ? w * h : areas[j];
+      const o = wh < areaI ? wh : areaI;
       if (o === 0) continue;
       const estimate = axes[i] * axes[j] + off[i] * off[j];
       const k = estimate === estimate ? o * estimate : o;
@@ -250,26 +254,88 @@ function largestPruned(best: number, area: number, cosineMax: number): number {
 }
 
 /**
- * sims[l] = ĝ_i·ĝ_j for the pair (i, j) = (first[lane[l]], second[lane[l]]): Σ_k in float64 in
- * increasing k over i's components, one chain of adds per pair (the plain sequential dot product,
- * whatever pass computes it). With `norms`, norms[first[lane[l]]] = ‖ĝ_i‖² as well.
+ * The order of a round's dot products, LANES pairs per pass. A pass costs its loads (two float32
+ * per pair and component, each converted and bounds-checked), so pairs with the same partner go
+ * together: in each group before `pairedEnd`, lanes 0 and 1 have one partner and lanes 2 and 3 one.
+ */
+class DotPlan {
+  /** Indices of the round's pairs, LANES per group; a short last group repeats its last pair. */
+  readonly lanes: Int32Array;
+  size = 0;
+  pairedEnd = 0;
+  readonly #start: Int32Array;
+  readonly #sorted: Int32Array;
+  readonly #singles: Int32Array;
+
+  constructor(n: number) {
+    this.lanes = new Int32Array(n + LANES);
+    this.#start = new Int32Array(n + 1);
+    this.#sorted = new Int32Array(n);
+    this.#singles = new Int32Array(n);
+  }
+
+  /** Plans pairs 0…due−1 of partners partner[0…due−1] (each below n). */
+  make(partner: Int32Array, due: number): void {
+    // Counting sort by partner puts equal partners side by side.
+    const start = this.#start.fill(0);
+    for (let d = 0; d < due; d++) start[partner[d] + 1]++;
+    for (let j = 1; j < start.length; j++) start[j] += start[j - 1];
+    const sorted = this.#sorted;
+    for (let d = 0; d < due; d++) sorted[start[partner[d]]++] = d;
+    // Two pairs with one partner make half of a paired group; the others go four by four after.
+    const lanes = this.lanes;
+    const singles = this.#singles;
+    let halves = 0;
+    let single = 0;
+    for (let s = 0; s < due; s++) {
+      if (s + 1 < due && partner[sorted[s]] === partner[sorted[s + 1]]) {
+        lanes[2 * halves] = sorted[s];
+        lanes[2 * halves + 1] = sorted[s + 1];
+        halves++;
+        s++;
+      } else singles[single++] = sorted[s];
+    }
+    if (halves % 2 === 1) {
+      halves--;
+      singles[single++] = lanes[2 * halves];
+      singles[single++] = lanes[2 * halves + 1];
+    }
+    let at = 2 * halves;
+    this.pairedEnd = at;
+    for (let k = 0; k < single; k++) lanes[at++] = singles[k];
+    for (; at % LANES !== 0; at++) lanes[at] = lanes[at - 1];
+    this.size = at;
+  }
+}
+
+/**
+ * sims[l] = ĝ_i·ĝ_j for the pair (i, j) = (first[d], second[d]), d = lanes[at + l]: Σ_k in float64
+ * in increasing k over i's components, one chain of adds per pair (the plain sequential dot
+ * product, whatever pass computes it). `paired`: lanes 0 and 1 have one second vector, and lanes 2
+ * and 3 one, read once for both. With `norms`, norms[i] = ‖ĝ_i‖² of each first vector as well.
  */
 function sequentialDots(
   entries: readonly MergeInput[],
   first: Int32Array,
   second: Int32Array,
-  lane: Int32Array,
+  lanes: Int32Array,
+  at: number,
+  paired: boolean,
   sims: Float64Array,
   norms: Float64Array | null,
 ): void {
-  const e0 = entries[first[lane[0]]].embedding;
-  const e1 = entries[first[lane[1]]].embedding;
-  const e2 = entries[first[lane[2]]].embedding;
-  const e3 = entries[first[lane[3]]].embedding;
-  const o0 = entries[second[lane[0]]].embedding;
-  const o1 = entries[second[lane[1]]].embedding;
-  const o2 = entries[second[lane[2]]].embedding;
-  const o3 = entries[second[lane[3]]].embedding;
+  const i0 = first[lanes[at]];
+  const i1 = first[lanes[at + 1]];
+  const i2 = first[lanes[at + 2]];
+  const i3 = first[lanes[at + 3]];
+  const e0 = entries[i0].embedding;
+  const e1 = entries[i1].embedding;
+  const e2 = entries[i2].embedding;
+  const e3 = entries[i3].embedding;
+  const o0 = entries[second[lanes[at]]].embedding;
+  const o1 = entries[second[lanes[at + 1]]].embedding;
+  const o2 = entries[second[lanes[at + 2]]].embedding;
+  const o3 = entries[second[lanes[at + 3]]].embedding;
   const n = e0.length;
   if (e1.length !== n || e2.length !== n || e3.length !== n) {
     sims[0] = dot(e0, o0);
@@ -282,12 +348,24 @@ function sequentialDots(
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
+  // Four loops for the two layouts, with and without the norms: the same sums, fewer loads.
   if (norms === null) {
-    for (let k = 0; k < n; k++) {
-      s0 += e0[k] * o0[k];
-      s1 += e1[k] * o1[k];
-      s2 += e2[k] * o2[k];
-      s3 += e3[k] * o3[k];
+    if (paired) {
+      for (let k = 0; k < n; k++) {
+        const a = o0[k];
+        const b = o2[k];
+        s0 += e0[k] * a;
+        s1 += e1[k] * a;
+        s2 += e2[k] * b;
+        s3 += e3[k] * b;
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        s0 += e0[k] * o0[k];
+        s1 += e1[k] * o1[k];
+        s2 += e2[k] * o2[k];
+        s3 += e3[k] * o3[k];
+      }
     }
   } else {
     // The squared norms of the first vectors in the same pass (the loads are shared); any
@@ -296,24 +374,43 @@ function sequentialDots(
     let p1 = 0;
     let p2 = 0;
     let p3 = 0;
-    for (let k = 0; k < n; k++) {
-      const x0 = e0[k];
-      const x1 = e1[k];
-      const x2 = e2[k];
-      const x3 = e3[k];
-      s0 += x0 * o0[k];
-      s1 += x1 * o1[k];
-      s2 += x2 * o2[k];
-      s3 += x3 * o3[k];
-      p0 += x0 * x0;
-      p1 += x1 * x1;
-      p2 += x2 * x2;
-      p3 += x3 * x3;
+    if (paired) {
+      for (let k = 0; k < n; k++) {
+        const x0 = e0[k];
+        const x1 = e1[k];
+        const x2 = e2[k];
+        const x3 = e3[k];
+        const a = o0[k];
+        const b = o2[k];
+        s0 += x0 * a;
+        s1 += x1 * a;
+        s2 += x2 * b;
+        s3 += x3 * b;
+        p0 += x0 * x0;
+        p1 += x1 * x1;
+        p2 += x2 * x2;
+        p3 += x3 * x3;
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        const x0 = e0[k];
+        const x1 = e1[k];
+        const x2 = e2[k];
+        const x3 = e3[k];
+        s0 += x0 * o0[k];
+        s1 += x1 * o1[k];
+        s2 += x2 * o2[k];
+        s3 += x3 * o3[k];
+        p0 += x0 * x0;
+        p1 += x1 * x1;
+        p2 += x2 * x2;
+        p3 += x3 * x3;
+      }
     }
-    norms[first[lane[0]]] = p0;
-    norms[first[lane[1]]] = p1;
-    norms[first[lane[2]]] = p2;
-    norms[first[lane[3]]] = p3;
+    norms[i0] = p0;
+    norms[i1] = p1;
+    norms[i2] = p2;
+    norms[i3] = p3;
   }
   sims[0] = s0;
   sims[1] = s1;
