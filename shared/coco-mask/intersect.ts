@@ -1,9 +1,6 @@
 // Overlap of two masks straight from their runs: O(runs), no pixel buffer.
 import type { Rle } from '../types.ts';
 import { checkSameSize, cachedCounts } from './rle-counts.ts';
-import { f64, Scratch } from './scratch.ts';
-
-const positions = new Scratch(f64);
 
 /** Number of pixels in both masks. */
 export function intersectionArea(a: Rle, b: Rle): number {
@@ -19,11 +16,11 @@ export function intersectionAreaCounts(a: ArrayLike<number>, b: ArrayLike<number
 
 /**
  * A run list as positions: ends[k] = runs[0] + … + runs[k], the pixel after run k (runs at odd
- * positions are foreground). Written into `into` from offset `at` when given (a view on it).
+ * positions are foreground).
  */
-export function runEnds(runs: ArrayLike<number>, into?: Float64Array, at = 0): Float64Array {
+export function runEnds(runs: ArrayLike<number>): Float64Array {
   const n = runs.length;
-  const ends = into === undefined ? new Float64Array(n) : into.subarray(at, at + n);
+  const ends = new Float64Array(n);
   // Four runs per step on one chain of adds (its latency, not the loads, bounds the loop).
   let end = 0;
   let k = 0;
@@ -43,27 +40,6 @@ export function runEnds(runs: ArrayLike<number>, into?: Float64Array, at = 0): F
     ends[k] = end;
   }
   return ends;
-}
-
-/**
- * runEnds of every list, as views into one work buffer reused across calls (a request's masks
- * cost no allocation but the views): valid inside `use` only.
- */
-export function withRunEnds<T>(lists: readonly ArrayLike<number>[], use: (ends: Float64Array[]) => T): T {
-  let total = 0;
-  for (const runs of lists) total += runs.length;
-  const into = positions.atLeast(total);
-  let at = 0;
-  const ends = lists.map((runs) => {
-    const view = runEnds(runs, into, at);
-    at += runs.length;
-    return view;
-  });
-  try {
-    return use(ends);
-  } finally {
-    positions.release();
-  }
 }
 
 /**

@@ -3,21 +3,22 @@ import type { Rle } from '../types.ts';
 import { encodeMask, frUncompressed } from './codec.ts';
 import { countsToString } from './counts-string.ts';
 import { RleFormatError } from './errors.ts';
+import { runEnds } from './intersect.ts';
 import { countsArea, countsToBbox } from './measure.ts';
 import { measuredRuns, RunArena } from './measured-runs.ts';
 import { rleCounts } from './rle-counts.ts';
 import { blobMask, noiseMask, rng } from './testing.ts';
 
-/** What measuredRuns replaces: three passes. */
+/** What measuredRuns replaces: four passes. */
 function threePasses(rle: Rle) {
   const runs = rleCounts(rle);
   const area = countsArea(runs);
   const [x, y, w, h] = countsToBbox(runs, rle.size[0], rle.size[1]);
-  return { runs, area, box: area === 0 ? [0, 0, 0, 0] : [x, y, x + w - 1, y + h - 1] };
+  return { ends: runEnds(runs), area, box: area === 0 ? [0, 0, 0, 0] : [x, y, x + w - 1, y + h - 1] };
 }
 
 describe('measuredRuns', () => {
-  it('equals rleCounts, countsArea and countsToBbox on random masks', () => {
+  it('equals rleCounts, runEnds, countsArea and countsToBbox on random masks', () => {
     const rand = rng(21);
     let seen = 0;
     for (const [h, w] of [[1, 1], [1, 40], [40, 1], [30, 50], [97, 64], [120, 160]]) {
@@ -55,11 +56,11 @@ describe('measuredRuns', () => {
     }
   });
 
-  it('gives the runs as a fresh array', () => {
+  it('gives the run ends as a fresh array', () => {
     const rle = frUncompressed([2, 3, 7], 3, 4);
-    const a = measuredRuns(rle).runs;
+    const a = measuredRuns(rle).ends;
     a[0] = 99;
-    expect(Array.from(measuredRuns(rle).runs)).toEqual([2, 3, 7]);
+    expect(Array.from(measuredRuns(rle).ends)).toEqual([2, 5, 12]);
   });
 
   it('refuses what rleCounts refuses, with its message', () => {
@@ -88,13 +89,13 @@ describe('measuredRuns', () => {
 });
 
 describe('RunArena', () => {
-  it('holds the same runs as fresh arrays, in views that stay valid when it moves to a new chunk', () => {
+  it('holds the same run ends as fresh arrays, in views that stay valid when it moves to a new chunk', () => {
     const rand = rng(8);
     // Noise masks of 200×200 have ~20 000 runs each: four of them fill more than one chunk.
     const rles = Array.from({ length: 8 }, (_, i) => encodeMask(i % 2 ? noiseMask(200, 200, 0.5, rand) : blobMask(200, 200, rand), 200, 200));
     const arena = new RunArena();
     const views = rles.map((rle) => measuredRuns(rle, arena));
-    expect(new Set(views.map((v) => v.runs.buffer)).size).toBeGreaterThan(1);
+    expect(new Set(views.map((v) => v.ends.buffer)).size).toBeGreaterThan(1);
     expect(views).toEqual(rles.map((rle) => measuredRuns(rle)));
   });
 
@@ -102,13 +103,13 @@ describe('RunArena', () => {
     const rand = rng(9);
     const rles = Array.from({ length: 8 }, (_, i) => encodeMask(i % 2 ? noiseMask(200, 200, 0.5, rand) : blobMask(200, 200, rand), 200, 200));
     const arena = new RunArena();
-    const first = rles.map((rle) => measuredRuns(rle, arena).runs.buffer);
+    const first = rles.map((rle) => measuredRuns(rle, arena).ends.buffer);
     arena.rewind();
     // Reversed: other masks land in the same chunks, and a big one may need a chunk of its own.
     const again = [...rles].reverse().map((rle) => measuredRuns(rle, arena));
     expect(again).toEqual([...rles].reverse().map((rle) => measuredRuns(rle)));
-    expect(again.some((v) => first.includes(v.runs.buffer as ArrayBuffer))).toBe(true);
+    expect(again.some((v) => first.includes(v.ends.buffer as ArrayBuffer))).toBe(true);
     arena.rewind();
-    expect(measuredRuns(rles[0], arena).runs.buffer).toBe(first[0]);
+    expect(measuredRuns(rles[0], arena).ends.buffer).toBe(first[0]);
   });
 });

@@ -1,15 +1,20 @@
-// Runs, area and inclusive box of a compressed RLE in one pass over its string: what the matcher
-// needs of every received mask. Equal to rleCounts then countsArea and countsToBbox (pycocotools
-// semantics); any string those refuse goes through them, so errors are theirs too.
+// Run ends, area and inclusive box of a compressed RLE in one pass over its string: what the
+// matcher needs of every received mask (its overlap walks read run ends). Equal to rleCounts then
+// runEnds, countsArea and countsToBbox (pycocotools semantics); any string those refuse goes
+// through them, so errors are theirs too.
 import type { BoxXyxy, Rle } from '../types.ts';
 import { CHAR_BASE as STRING_CHAR_BASE, MAX_CHARS_PER_VALUE as STRING_MAX_CHARS, MAX_COUNT as STRING_MAX_COUNT } from './counts-string.ts';
+import { runEnds } from './intersect.ts';
 import { countsArea, countsToBbox } from './measure.ts';
 import { rleCounts, sizeOf } from './rle-counts.ts';
-import { Scratch, u32 } from './scratch.ts';
+import { f64, Scratch } from './scratch.ts';
 
 export interface MeasuredRuns {
-  /** The uncompressed runs: a fresh array the caller owns, or a view into the arena it gave. */
-  runs: Uint32Array;
+  /**
+   * The uncompressed runs as run ends (runEnds: ends[k] = runs[0] + … + runs[k]): a fresh array
+   * the caller owns, or a view into the arena it gave.
+   */
+  ends: Float64Array;
   /** Foreground pixels. */
   area: number;
   /** Inclusive box of the foreground; [0,0,0,0] when the area is 0. */
@@ -21,39 +26,39 @@ export interface MeasuredRuns {
 const CHAR_BASE = STRING_CHAR_BASE;
 const MAX_CHARS_PER_VALUE = STRING_MAX_CHARS;
 const MAX_COUNT = STRING_MAX_COUNT;
-const parsed = new Scratch(u32);
-/** Values per arena chunk (256 KiB): a few chunks hold an image's candidate masks. */
+const parsed = new Scratch(f64);
+/** Values per arena chunk (512 KiB): a few chunks hold an image's candidate masks. */
 const CHUNK = 1 << 16;
 
 /** Chunk values an arena keeps across rewinds (4 MiB); beyond that, chunks are dropped. */
-const KEEP = 1 << 20;
+const KEEP = 1 << 19;
 
 /**
- * Backing store for the runs of many masks decoded in one go: each mask's runs are a view into a
+ * Backing store for the run ends of many masks decoded in one go: each mask's are a view into a
  * shared chunk, so a thousand masks cost a few allocations instead of a thousand. Views stay valid
  * until `rewind`, which lets a caller that decodes a request's masks and drops their runs before
  * the next request reuse the chunks (no allocation, no zeroing).
  */
 export class RunArena {
-  #chunks: Uint32Array[] = [];
+  #chunks: Float64Array[] = [];
   /** Index of the chunk in use (−1 before the first). */
   #current = -1;
   #used = 0;
 
   /** A chunk with room for n values from offset `at`. */
-  room(n: number): { chunk: Uint32Array; at: number } {
+  room(n: number): { chunk: Float64Array; at: number } {
     if (this.#current < 0 || this.#used + n > this.#chunks[this.#current].length) {
       this.#current++;
       this.#used = 0;
       if (this.#current === this.#chunks.length || this.#chunks[this.#current].length < n) {
-        this.#chunks.splice(this.#current, 0, new Uint32Array(Math.max(CHUNK, n)));
+        this.#chunks.splice(this.#current, 0, new Float64Array(Math.max(CHUNK, n)));
       }
     }
     return { chunk: this.#chunks[this.#current], at: this.#used };
   }
 
   /** Keeps the first m values of the last room. */
-  keep(m: number): Uint32Array {
+  keep(m: number): Float64Array {
     const chunk = this.#chunks[this.#current];
     const view = chunk.subarray(this.#used, this.#used + m);
     this.#used += m;
@@ -127,7 +132,6 @@ export function measuredRuns(rle: Rle, arena?: RunArena): MeasuredRuns {
       ok = false;
       break;
     }
-    out[base + m] = x;
     back2 = back1;
     back1 = x;
     // Foreground runs (odd positions) of non-zero length, as countsToBbox visits them; a last
@@ -148,6 +152,7 @@ export function measuredRuns(rle: Rle, arena?: RunArena): MeasuredRuns {
       }
     }
     at += x;
+    out[base + m] = at;
     m++;
   }
   if (!ok || at !== h * w) {
@@ -156,15 +161,15 @@ export function measuredRuns(rle: Rle, arena?: RunArena): MeasuredRuns {
     const runs = rleCounts(rle);
     const a = countsArea(runs);
     const [bx, by, bw, bh] = countsToBbox(runs, h, w);
-    return { runs, area: a, box: a === 0 ? [0, 0, 0, 0] : [bx, by, bx + bw - 1, by + bh - 1] };
+    return { ends: runEnds(runs), area: a, box: a === 0 ? [0, 0, 0, 0] : [bx, by, bx + bw - 1, by + bh - 1] };
   }
-  let runs: Uint32Array;
+  let ends: Float64Array;
   if (arena === undefined) {
-    runs = out.slice(0, m);
+    ends = out.slice(0, m);
     parsed.release();
-  } else runs = arena.keep(m);
-  if (area === 0) return { runs, area, box: [0, 0, 0, 0] };
-  return { runs, area, box: [column(first, h, perColumn), crosses ? 0 : ys, column(last, h, perColumn), crosses ? h - 1 : ye] };
+  } else ends = arena.keep(m);
+  if (area === 0) return { ends, area, box: [0, 0, 0, 0] };
+  return { ends, area, box: [column(first, h, perColumn), crosses ? 0 : ys, column(last, h, perColumn), crosses ? h - 1 : ye] };
 }
 
 /** floor(pixel / h) for integers below 2^32: the rounded product is off by at most one. */

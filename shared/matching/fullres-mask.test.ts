@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMask, rleCounts } from '../coco-mask/index.ts';
+import { encodeMask, rleCounts, runEnds } from '../coco-mask/index.ts';
 import { maskToBoxInclusive } from '../boxes.ts';
 import { bilinearAaAxis, torchBilinear } from '../resample/index.ts';
 import { seededRandom, writeBlobLogits } from '../../test/bench/synthetic.ts';
@@ -84,7 +84,7 @@ describe('full-resolution masks', () => {
         const got = renderer.render(logits, scanLowResMask(logits, i));
         expect(got.rle, c.name).toEqual(expected);
         expect(renderer.renderRle(logits, scanLowResMask(logits, i)), c.name).toEqual(expected);
-        expect(Array.from(got.runs), c.name).toEqual(Array.from(rleCounts(expected)));
+        expect(Array.from(got.ends), c.name).toEqual(Array.from(runEnds(rleCounts(expected))));
         expect(got.area, c.name).toBe(dense.reduce((a, b) => a + b, 0));
         expect(got.box, c.name).toEqual(maskToBoxInclusive(dense, h, w));
       });
@@ -110,7 +110,7 @@ describe('full-resolution masks', () => {
     const renderer = createFullResRenderer(4, 6);
     const empty = new Float32Array(PLANE).fill(-1);
     const got = renderer.render(empty, scanLowResMask(empty, 0));
-    expect(got).toEqual({ rle: { size: [4, 6], counts: encodeMask(new Uint8Array(24), 4, 6).counts }, runs: Uint32Array.of(24), area: 0, box: [0, 0, 0, 0] });
+    expect(got).toEqual({ rle: { size: [4, 6], counts: encodeMask(new Uint8Array(24), 4, 6).counts }, ends: Float64Array.of(24), area: 0, box: [0, 0, 0, 0] });
   });
 
   it('drops a one-cell mask that vanishes when shrinking', () => {

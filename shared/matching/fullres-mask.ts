@@ -8,7 +8,7 @@
 // window form a group. Per mask, the 256-grid columns around its box become bit sets of their
 // positive rows; per column group, the rows where every / some column of its window is positive
 // give the row groups of each state as whole ranges, and only the edge pixels cost work.
-import { countsToString } from '../coco-mask/index.ts';
+import { countsToString, runEnds } from '../coco-mask/index.ts';
 import { bilinearAaAxis } from '../resample/index.ts';
 import type { BoxXyxy, Rle } from '../types.ts';
 import { axisGroups } from './axis-groups.ts';
@@ -19,8 +19,8 @@ import type { LowResLogits, LowResMask } from './low-res-mask.ts';
 
 export interface FullResMask {
   rle: Rle;
-  /** The same mask as uncompressed runs (what the RLE string encodes), for overlap walks. */
-  runs: Uint32Array;
+  /** The same mask's uncompressed runs as run ends (runEnds), what overlap walks read. */
+  ends: Float64Array;
   /** Foreground pixels. */
   area: number;
   /** Inclusive box; [0,0,0,0] when the mask is empty. */
@@ -32,7 +32,7 @@ export interface FullResRenderer {
   width: number;
   /** `at`: the plane of `logits` that holds the mask (default its index). */
   render(logits: LowResLogits, mask: LowResMask, at?: number): FullResMask;
-  /** The same mask as COCO RLE only (what extraction keeps): no copy of its runs. */
+  /** The same mask as COCO RLE only (what extraction keeps): no run ends. */
   renderRle(logits: LowResLogits, mask: LowResMask, at?: number): Rle;
 }
 
@@ -54,7 +54,8 @@ export function createFullResRenderer(height: number, width: number): FullResRen
   const ax = colsAxis.axis;
   const emptyRuns = Uint32Array.of(height * width);
   const emptyRle: Rle = { size: [height, width], counts: countsToString(emptyRuns) };
-  const empty = (): FullResMask => ({ rle: emptyRle, runs: emptyRuns, area: 0, box: [0, 0, 0, 0] });
+  const emptyEnds = runEnds(emptyRuns);
+  const empty = (): FullResMask => ({ rle: emptyRle, ends: emptyEnds, area: 0, box: [0, 0, 0, 0] });
 
   // Scratch reused across masks (the counts grow on demand).
   // One spare column: runs that end on the last column flip a bit there.
@@ -220,8 +221,8 @@ export function createFullResRenderer(height: number, width: number): FullResRen
   function render(logits: LowResLogits, mask: LowResMask, at = mask.index): FullResMask {
     const n = draw(logits, mask, at);
     if (n === 0) return empty();
-    const runs = counts.slice(0, n);
-    return { rle: { size: [height, width], counts: countsToString(runs) }, runs, area: drawn.area, box: drawn.box };
+    const runs = counts.subarray(0, n);
+    return { rle: { size: [height, width], counts: countsToString(runs) }, ends: runEnds(runs), area: drawn.area, box: drawn.box };
   }
 
   function renderRle(logits: LowResLogits, mask: LowResMask, at = mask.index): Rle {

@@ -17,7 +17,7 @@ import type { LabelledCandidate, MatchTrace } from './rank-merge.ts';
  */
 export type Rescore = (labelled: LabelledCandidate[]) => void;
 
-/** The chunks that hold the runs of a call's received masks, reused by the next call. */
+/** The chunks that hold the run ends of a call's received masks, reused by the next call. */
 const arena = new RunArena();
 
 /** Detections of a candidate set; Detection.index is the candidate's index in the set. */
@@ -49,7 +49,7 @@ export function traceMatch(
   labelled.forEach((c, k) => {
     if (c.label !== matches[k].label) c.axis = undefined;
   });
-  // The runs of the received masks feed the soft merge only and never leave this call: the next
+  // The run ends of the received masks feed the soft merge only and never leave this call: the next
   // call may overwrite them. No caller code runs between here and the end of the merge.
   arena.rewind();
   return rankAndMerge(labelled, (k) => measured(set.candidates[k].mask, set, arena), options);
@@ -60,6 +60,6 @@ function measured(rle: Rle, set: CandidateSet, arena: RunArena): FullResMask {
   if (rle.size[0] !== set.height || rle.size[1] !== set.width) {
     throw new ShapeMismatchError(`a candidate mask is ${rle.size[0]}×${rle.size[1]}, the set is ${set.height}×${set.width} (h×w)`);
   }
-  const { runs, area, box } = measuredRuns(rle, arena);
-  return { rle, runs, area, box };
+  const { ends, area, box } = measuredRuns(rle, arena);
+  return { rle, ends, area, box };
 }

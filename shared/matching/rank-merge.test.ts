@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMask, rleCounts } from '../coco-mask/index.ts';
+import { encodeMask, rleCounts, runEnds } from '../coco-mask/index.ts';
 import { maskToBoxInclusive } from '../boxes.ts';
 import type { BoxXyxy } from '../types.ts';
 import type { FullResMask } from './fullres-mask.ts';
@@ -15,7 +15,7 @@ function rectMask(x1: number, y1: number, x2: number, y2: number): FullResMask {
   const m = new Uint8Array(H * W);
   for (let y = y1; y <= y2; y++) m.fill(1, y * W + x1, y * W + x2 + 1);
   const rle = encodeMask(m, H, W);
-  return { rle, runs: rleCounts(rle), area: m.reduce((a, b) => a + b, 0), box: maskToBoxInclusive(m, H, W) };
+  return { rle, ends: runEnds(rleCounts(rle)), area: m.reduce((a, b) => a + b, 0), box: maskToBoxInclusive(m, H, W) };
 }
 
 const EMPTY = rectMask(0, 0, -1, -1);

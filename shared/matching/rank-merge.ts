@@ -1,7 +1,7 @@
 // The bank-dependent half after labelling, shared by both paths (method.md §3.5–§3.8): class-aware
 // box NMS on 256-grid boxes ranked by SAM IoU, the pre-merge cap, the positive-score filter, full-
 // resolution masks of the survivors, the semantic soft merge and the final selection.
-import { batchedNms } from '../boxes.ts';
+import { batchedNms, putBox } from '../boxes.ts';
 import type { BoxXyxy, Detection } from '../types.ts';
 import type { FullResMask } from './fullres-mask.ts';
 import type { PipelineOptions } from './options.ts';
@@ -61,7 +61,7 @@ function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: numb
   const labels = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const c = candidates[k];
-    boxes.set(c.box256, 4 * k);
+    putBox(boxes, 4 * k, c.box256);
     ious[k] = c.iou;
     labels[k] = c.label;
   }
@@ -78,7 +78,7 @@ function nmsAndMerge(candidates: readonly LabelledCandidate[], fullRes: (k: numb
     const mask = fullRes(k);
     if (!(mask.area > 0)) continue;
     merging.push({ k, mask });
-    inputs.push({ label: c.label, embedding: c.embedding, runs: mask.runs, area: mask.area, box: mask.box, axis: c.axis });
+    inputs.push({ label: c.label, embedding: c.embedding, ends: mask.ends, area: mask.area, box: mask.box, axis: c.axis });
   }
   const ios = semanticIos(inputs);
   const merge: MergeEntry[] = merging.map(({ k, mask }, m) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMask, rleCounts } from '../coco-mask/index.ts';
+import { encodeMask, rleCounts, runEnds } from '../coco-mask/index.ts';
 import { seededRandom } from '../../test/bench/synthetic.ts';
 import { maskToBoxInclusive } from '../boxes.ts';
 import { decayedScore, semanticIos } from './soft-merge.ts';
@@ -20,7 +20,7 @@ function entry(label: number, embedding: number[], mask: Uint8Array): MergeInput
   return {
     label,
     embedding: Float32Array.from(embedding, (v) => v / n),
-    runs: rleCounts(encodeMask(mask, H, W)),
+    ends: runEnds(rleCounts(encodeMask(mask, H, W))),
     area: mask.reduce((a, b) => a + b, 0),
     box: maskToBoxInclusive(mask, H, W),
   };

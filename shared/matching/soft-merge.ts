@@ -1,14 +1,15 @@
 // Semantic-aware soft merging (method.md §3.7): a candidate is decayed by how much of it lies inside
 // an earlier (higher SAM IoU) candidate of the same label, weighted by how alike their embeddings are.
-import { intersectionAreaAbove, withRunEnds } from '../coco-mask/index.ts';
+import { putBox } from '../boxes.ts';
+import { intersectionAreaAbove } from '../coco-mask/index.ts';
 import type { BoxXyxy } from '../types.ts';
 
 export interface MergeInput {
   label: number;
   /** L2-normalised mask embedding. */
   embedding: Float32Array;
-  /** Uncompressed RLE runs of the full-resolution mask (all masks of one image size). */
-  runs: Uint32Array;
+  /** The full-resolution mask's uncompressed RLE as run ends (runEnds; all masks of one image size). */
+  ends: Float64Array;
   /** |mask| > 0 (empty full-resolution masks are dropped before the merge). */
   area: number;
   /** Inclusive box of the mask. */
@@ -37,14 +38,6 @@ const LANES = 4;
  * bound later dot products cost almost nothing; the first pair of an entry needs no bound.
  */
 export function semanticIos(entries: readonly MergeInput[]): Float64Array {
-  return withRunEnds(
-    entries.map((e) => e.runs),
-    (walkable) => iosOf(entries, walkable),
-  );
-}
-
-/** semanticIos, with each entry's runs also as run ends (what the intersection walks read). */
-function iosOf(entries: readonly MergeInput[], walkable: Float64Array[]): Float64Array {
   const n = entries.length;
   const best = new Float64Array(n);
   // ‖ĝ‖² of each entry, NaN until taken.
@@ -83,7 +76,7 @@ function iosOf(entries: readonly MergeInput[], walkable: Float64Array[]): Float6
       const j = near.index[t];
       if (best[i] === 0) {
         // Nothing to beat yet: any pair of masks that meet may set the maximum.
-        const inter = intersectionAreaAbove(walkable[i], e.area, walkable[j], entries[j].area, -1);
+        const inter = intersectionAreaAbove(e.ends, e.area, entries[j].ends, entries[j].area, -1);
         if (inter === 0) continue;
         fraction[i] = inter / e.area;
         return j;
@@ -91,7 +84,7 @@ function iosOf(entries: readonly MergeInput[], walkable: Float64Array[]): Float6
       const bound = cosineMax(i, j);
       if ((near.overlap[t] / e.area) * bound <= best[i]) continue;
       // Intersections up to `pruned` pixels cannot raise the maximum: their walks may stop early.
-      const inter = intersectionAreaAbove(walkable[i], e.area, walkable[j], entries[j].area, largestPruned(best[i], e.area, bound));
+      const inter = intersectionAreaAbove(e.ends, e.area, entries[j].ends, entries[j].area, largestPruned(best[i], e.area, bound));
       if (inter <= 0 || (inter / e.area) * bound <= best[i]) continue;
       fraction[i] = inter / e.area;
       return j;
@@ -170,7 +163,7 @@ function nearEarlier(entries: readonly MergeInput[], axes: Float64Array): NearLi
   const groupSize: number[] = [];
   for (let i = 0; i < n; i++) {
     const e = entries[i];
-    boxes.set(e.box, 4 * i);
+    putBox(boxes, 4 * i, e.box);
     areas[i] = e.area;
     let g = groupOf.get(e.label);
     if (g === undefined) {
