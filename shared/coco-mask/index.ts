@@ -3,7 +3,7 @@ export { countsToString, stringToCounts } from './counts-string.ts';
 export { decodeRle, encodeMask, frUncompressed, rleToUncompressed } from './codec.ts';
 export { rleToPolygons } from './contours.ts';
 export { MaskSizeMismatchError, RleFormatError } from './errors.ts';
-export { intersectionArea, intersectionAreaAbove, intersectionAreaCounts, runEnds } from './intersect.ts';
+export { intersectionArea, intersectionAreaAbove, intersectionAreaCounts, MAX_WALK_PIXELS, runEnds } from './intersect.ts';
 export { bboxIou, rleIou } from './iou.ts';
 export type { CrowdFlags } from './iou.ts';
 export { countsArea, countsToBbox, rleArea, rleToBbox } from './measure.ts';

@@ -53,6 +53,11 @@ describe('runEnds', () => {
     expect(Array.from(runEnds([1, 2, 3, 4, 5]))).toEqual([1, 3, 6, 10, 15]);
     expect(Array.from(runEnds([]))).toEqual([]);
   });
+
+  it('refuses runs past int32 positions', () => {
+    expect(runEnds([2 ** 31 - 2, 1]).at(-1)).toBe(2 ** 31 - 1);
+    expect(() => runEnds([2 ** 31 - 1, 1])).toThrow(/2147483648 pixels/);
+  });
 });
 
 describe('intersectionAreaAbove', () => {

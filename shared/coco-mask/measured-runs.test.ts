@@ -88,6 +88,15 @@ describe('measuredRuns', () => {
   });
 });
 
+describe('measuredRuns on masks past int32 positions', () => {
+  it('refuses a mask of more than 2^31 − 1 pixels (valid for pycocotools, not for the walks)', () => {
+    const rle = frUncompressed([65535 * 32769], 65535, 32769);
+    expect(rleCounts(rle)).toEqual(Uint32Array.of(65535 * 32769));
+    expect(() => measuredRuns(rle)).toThrow(/more than 2147483647 pixels/);
+    expect(measuredRuns(frUncompressed([0, 65535 * 32767], 65535, 32767)).area).toBe(65535 * 32767);
+  });
+});
+
 describe('RunArena', () => {
   it('holds the same run ends as fresh arrays, in views that stay valid when it moves to a new chunk', () => {
     const rand = rng(8);

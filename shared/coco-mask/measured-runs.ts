@@ -4,17 +4,18 @@
 // through them, so errors are theirs too.
 import type { BoxXyxy, Rle } from '../types.ts';
 import { CHAR_BASE as STRING_CHAR_BASE, MAX_CHARS_PER_VALUE as STRING_MAX_CHARS, MAX_COUNT as STRING_MAX_COUNT } from './counts-string.ts';
-import { runEnds } from './intersect.ts';
+import { MAX_WALK_PIXELS, runEnds } from './intersect.ts';
+import { RleFormatError } from './errors.ts';
 import { countsArea, countsToBbox } from './measure.ts';
 import { rleCounts, sizeOf } from './rle-counts.ts';
-import { f64, Scratch } from './scratch.ts';
+import { i32, Scratch } from './scratch.ts';
 
 export interface MeasuredRuns {
   /**
    * The uncompressed runs as run ends (runEnds: ends[k] = runs[0] + … + runs[k]): a fresh array
    * the caller owns, or a view into the arena it gave.
    */
-  ends: Float64Array;
+  ends: Int32Array;
   /** Foreground pixels. */
   area: number;
   /** Inclusive box of the foreground; [0,0,0,0] when the area is 0. */
@@ -26,12 +27,12 @@ export interface MeasuredRuns {
 const CHAR_BASE = STRING_CHAR_BASE;
 const MAX_CHARS_PER_VALUE = STRING_MAX_CHARS;
 const MAX_COUNT = STRING_MAX_COUNT;
-const parsed = new Scratch(f64);
-/** Values per arena chunk (512 KiB): a few chunks hold an image's candidate masks. */
+const parsed = new Scratch(i32);
+/** Values per arena chunk (256 KiB): a few chunks hold an image's candidate masks. */
 const CHUNK = 1 << 16;
 
 /** Chunk values an arena keeps across rewinds (4 MiB); beyond that, chunks are dropped. */
-const KEEP = 1 << 19;
+const KEEP = 1 << 20;
 
 /**
  * Backing store for the run ends of many masks decoded in one go: each mask's are a view into a
@@ -40,25 +41,25 @@ const KEEP = 1 << 19;
  * the next request reuse the chunks (no allocation, no zeroing).
  */
 export class RunArena {
-  #chunks: Float64Array[] = [];
+  #chunks: Int32Array[] = [];
   /** Index of the chunk in use (−1 before the first). */
   #current = -1;
   #used = 0;
 
   /** A chunk with room for n values from offset `at`. */
-  room(n: number): { chunk: Float64Array; at: number } {
+  room(n: number): { chunk: Int32Array; at: number } {
     if (this.#current < 0 || this.#used + n > this.#chunks[this.#current].length) {
       this.#current++;
       this.#used = 0;
       if (this.#current === this.#chunks.length || this.#chunks[this.#current].length < n) {
-        this.#chunks.splice(this.#current, 0, new Float64Array(Math.max(CHUNK, n)));
+        this.#chunks.splice(this.#current, 0, new Int32Array(Math.max(CHUNK, n)));
       }
     }
     return { chunk: this.#chunks[this.#current], at: this.#used };
   }
 
   /** Keeps the first m values of the last room. */
-  keep(m: number): Float64Array {
+  keep(m: number): Int32Array {
     const chunk = this.#chunks[this.#current];
     const view = chunk.subarray(this.#used, this.#used + m);
     this.#used += m;
@@ -74,8 +75,10 @@ export class RunArena {
   }
 }
 
+/** Masks of at most MAX_WALK_PIXELS pixels (their run ends are int32); larger ones are refused. */
 export function measuredRuns(rle: Rle, arena?: RunArena): MeasuredRuns {
   const [h, w] = sizeOf(rle);
+  if (h * w > MAX_WALK_PIXELS) throw new RleFormatError(`mask size ${h}×${w} has more than ${MAX_WALK_PIXELS} pixels`);
   const s = rle.counts;
   const n = s.length;
   // A string of n chars holds at most n values.
@@ -163,7 +166,7 @@ export function measuredRuns(rle: Rle, arena?: RunArena): MeasuredRuns {
     const [bx, by, bw, bh] = countsToBbox(runs, h, w);
     return { ends: runEnds(runs), area: a, box: a === 0 ? [0, 0, 0, 0] : [bx, by, bx + bw - 1, by + bh - 1] };
   }
-  let ends: Float64Array;
+  let ends: Int32Array;
   if (arena === undefined) {
     ends = out.slice(0, m);
     parsed.release();

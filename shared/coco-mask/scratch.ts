@@ -6,7 +6,7 @@
 const KEEP = 1 << 20;
 const INITIAL = 1024;
 
-type Typed = Uint8Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
+type Typed = Uint8Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
 
 export class Scratch<T extends Typed> {
   #buf: T;
@@ -38,5 +38,6 @@ export class Scratch<T extends Typed> {
 }
 
 export const u8 = (n: number): Uint8Array<ArrayBuffer> => new Uint8Array(n);
+export const i32 = (n: number): Int32Array<ArrayBuffer> => new Int32Array(n);
 export const u32 = (n: number): Uint32Array<ArrayBuffer> => new Uint32Array(n);
 export const f64 = (n: number): Float64Array<ArrayBuffer> => new Float64Array(n);

@@ -110,7 +110,7 @@ describe('full-resolution masks', () => {
     const renderer = createFullResRenderer(4, 6);
     const empty = new Float32Array(PLANE).fill(-1);
     const got = renderer.render(empty, scanLowResMask(empty, 0));
-    expect(got).toEqual({ rle: { size: [4, 6], counts: encodeMask(new Uint8Array(24), 4, 6).counts }, ends: Float64Array.of(24), area: 0, box: [0, 0, 0, 0] });
+    expect(got).toEqual({ rle: { size: [4, 6], counts: encodeMask(new Uint8Array(24), 4, 6).counts }, ends: Int32Array.of(24), area: 0, box: [0, 0, 0, 0] });
   });
 
   it('drops a one-cell mask that vanishes when shrinking', () => {

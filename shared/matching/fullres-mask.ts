@@ -8,7 +8,7 @@
 // window form a group. Per mask, the 256-grid columns around its box become bit sets of their
 // positive rows; per column group, the rows where every / some column of its window is positive
 // give the row groups of each state as whole ranges, and only the edge pixels cost work.
-import { countsToString, runEnds } from '../coco-mask/index.ts';
+import { countsToString, MAX_WALK_PIXELS, runEnds } from '../coco-mask/index.ts';
 import { bilinearAaAxis } from '../resample/index.ts';
 import type { BoxXyxy, Rle } from '../types.ts';
 import { axisGroups } from './axis-groups.ts';
@@ -20,7 +20,7 @@ import type { LowResLogits, LowResMask } from './low-res-mask.ts';
 export interface FullResMask {
   rle: Rle;
   /** The same mask's uncompressed runs as run ends (runEnds), what overlap walks read. */
-  ends: Float64Array;
+  ends: Int32Array;
   /** Foreground pixels. */
   area: number;
   /** Inclusive box; [0,0,0,0] when the mask is empty. */
@@ -47,6 +47,9 @@ const MIXED = 2;
 export function createFullResRenderer(height: number, width: number): FullResRenderer {
   if (!(Number.isSafeInteger(height) && height > 0 && Number.isSafeInteger(width) && width > 0)) {
     throw new ShapeMismatchError(`image size must be positive integers, got ${width}×${height}`);
+  }
+  if (height * width > MAX_WALK_PIXELS) {
+    throw new ShapeMismatchError(`image size ${width}×${height} has more than ${MAX_WALK_PIXELS} pixels (mask positions are int32)`);
   }
   const rowsAxis = axisGroups(bilinearAaAxis(LOW_RES, height), LOW_RES);
   const colsAxis = axisGroups(bilinearAaAxis(LOW_RES, width), LOW_RES);

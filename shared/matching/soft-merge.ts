@@ -9,7 +9,7 @@ export interface MergeInput {
   /** L2-normalised mask embedding. */
   embedding: Float32Array;
   /** The full-resolution mask's uncompressed RLE as run ends (runEnds; all masks of one image size). */
-  ends: Float64Array;
+  ends: Int32Array;
   /** |mask| > 0 (empty full-resolution masks are dropped before the merge). */
   area: number;
   /** Inclusive box of the mask. */

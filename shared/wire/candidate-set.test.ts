@@ -165,6 +165,8 @@ describe('binary candidate set', () => {
     const bytes = encodeCandidateSet(small);
     expectWireError(patched(bytes, (v) => v.setUint32(40, 0, true)), /image size 0×7/);
     expectWireError(patched(bytes, (v) => v.setUint32(44, 70000, true)), /image size/);
+    // Both sides within 65535, but more pixels than matching's int32 mask positions hold.
+    expectWireError(patched(bytes, (v) => (v.setUint32(40, 65535, true), v.setUint32(44, 32769, true))), /more than 2147483647 pixels/);
     expectWireError(patched(bytes, (v) => v.setUint32(48, 0, true)), /dim 0/);
     expectWireError(patched(bytes, (v) => v.setUint32(48, 0xffffffff, true)), /dim 4294967295/);
     expectWireError(patched(bytes, (v) => v.setUint32(52, MAX_CANDIDATES + 1, true)), /at most 16384/);
@@ -262,6 +264,7 @@ describe('encodeCandidateSet refuses invalid sets', () => {
     ['box off grid', (s) => withCandidate(s, 0, { box256: [0, 0, 256, 3] }), /box256/],
     ['fractional box', (s) => withCandidate(s, 0, { box256: [0, 0, 1.5, 3] }), /box256/],
     ['zero width', (s) => ({ ...s, width: 0 }), /image size/],
+    ['too many pixels', (s) => ({ ...s, width: 65535, height: 32769 }), /more than 2147483647 pixels/],
   ];
   for (const [name, spoil, message] of cases) {
     it(name, () => {

@@ -2,7 +2,7 @@
 // Each returns a sentence saying what is wrong, or null; callers choose the error class.
 import type { Candidate, CandidateSet } from '../types.ts';
 import { RLE_COUNTS_PATTERN, rleProblem, SHA256_HEX_PATTERN } from '../schemas.ts';
-import { MAX_CANDIDATES, MAX_EMBEDDING_DIM, MAX_ID_BYTES, MAX_IMAGE_SIDE } from './limits.ts';
+import { MAX_CANDIDATES, MAX_EMBEDDING_DIM, MAX_ID_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE } from './limits.ts';
 
 export type CandidateSetHeader = Omit<CandidateSet, 'candidates'>;
 
@@ -21,6 +21,7 @@ export function headerProblem(h: CandidateSetHeader, count: number): string | nu
   if (!isIntIn(h.width, 1, MAX_IMAGE_SIDE) || !isIntIn(h.height, 1, MAX_IMAGE_SIDE)) {
     return `image size ${h.width}×${h.height} is outside 1..${MAX_IMAGE_SIDE}`;
   }
+  if (h.width * h.height > MAX_IMAGE_PIXELS) return `image size ${h.width}×${h.height} has more than ${MAX_IMAGE_PIXELS} pixels`;
   const idBad = idProblem('modelId', h.modelId) ?? idProblem('pipelineId', h.pipelineId);
   if (idBad) return idBad;
   if (!isIntIn(h.dim, 1, MAX_EMBEDDING_DIM)) return `embedding dim ${h.dim} is outside 1..${MAX_EMBEDDING_DIM}`;
