@@ -4,8 +4,8 @@
 // through them, so errors are theirs too.
 import type { BoxXyxy, Rle } from '../types.ts';
 import { CHAR_BASE as STRING_CHAR_BASE, MAX_CHARS_PER_VALUE as STRING_MAX_CHARS, MAX_COUNT as STRING_MAX_COUNT } from './counts-string.ts';
-import { MAX_WALK_PIXELS, runEnds } from './intersect.ts';
 import { RleFormatError } from './errors.ts';
+import { MAX_WALK_PIXELS, runEnds } from './intersect.ts';
 import { countsArea, countsToBbox } from './measure.ts';
 import { rleCounts, sizeOf } from './rle-counts.ts';
 import { i32, Scratch } from './scratch.ts';
@@ -37,7 +37,7 @@ const KEEP = 1 << 20;
 /**
  * Backing store for the run ends of many masks decoded in one go: each mask's are a view into a
  * shared chunk, so a thousand masks cost a few allocations instead of a thousand. Views stay valid
- * until `rewind`, which lets a caller that decodes a request's masks and drops their runs before
+ * until `rewind`, which lets a caller that decodes a request's masks and drops them before
  * the next request reuse the chunks (no allocation, no zeroing).
  */
 export class RunArena {

@@ -33,9 +33,10 @@ const LANES = 4;
  * The maximum does not depend on the order the earlier masks are visited in, and ios_i depends on
  * the inputs alone, not on other ios values. So each entry visits its earlier masks by decreasing
  * box overlap, and the entries advance in rounds: each one up to the next dot product it needs,
- * whose sums are then taken LANES entries at a time. The pass that takes a dot product also takes
- * both squared norms (the loads are shared; reading the embeddings is the cost), so the norms that
- * bound later dot products cost almost nothing; the first pair of an entry needs no bound.
+ * whose sums are then taken LANES entries at a time, pairs with one partner together (DotPlan:
+ * reading the embeddings is the cost). The pass that takes an entry's first dot product also takes
+ * its squared norm (the loads are shared), so the norms that bound later dot products cost almost
+ * nothing; the first pair of an entry needs no bound.
  */
 export function semanticIos(entries: readonly MergeInput[]): Float64Array {
   const n = entries.length;
