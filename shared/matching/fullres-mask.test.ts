@@ -3,6 +3,7 @@ import { encodeMask, rleCounts, runEnds } from '../coco-mask/index.ts';
 import { maskToBoxInclusive } from '../boxes.ts';
 import { bilinearAaAxis, torchBilinear } from '../resample/index.ts';
 import { seededRandom, writeBlobLogits } from '../../test/bench/synthetic.ts';
+import { ShapeMismatchError } from './errors.ts';
 import { createFullResRenderer } from './fullres-mask.ts';
 import { LOW_RES, scanLowResMask } from './low-res-mask.ts';
 
@@ -104,6 +105,12 @@ describe('full-resolution masks', () => {
         if ((values[p] > 0 ? 1 : 0) !== dense[p]) expect(Math.abs(values[p]), `${c.name} pixel ${p}`).toBeLessThan(1e-5);
       }
     });
+  });
+
+  it('refuses image sizes past int32 mask positions before allocating for them', () => {
+    expect(() => createFullResRenderer(32769, 65535)).toThrow(ShapeMismatchError);
+    expect(() => createFullResRenderer(32769, 65535)).toThrow(/more than 2147483647 pixels/);
+    expect(() => createFullResRenderer(0, 5)).toThrow(ShapeMismatchError);
   });
 
   it('gives an empty mask for an empty low-res mask', () => {
