@@ -38,11 +38,11 @@ export function runEnds(runs: ArrayLike<number>): Int32Array {
 
 /**
  * |A ∩ B| if it is above `atMost`, else −1, from run ends; areaA and areaB are the foreground
- * areas (or any upper bounds: a bound past MAX_WALK_PIXELS counts as that). The walk starts at the later of the two
- * masks' first foreground pixels (the earlier mask's runs before it are found by bisection, not
- * walked), always advances the run that ends first, and stops as soon as the foreground not yet
- * passed cannot lift the count above atMost (a caller that only needs intersections above a bound
- * skips most of the walk of a pair that stays below it).
+ * areas (or any upper bounds: a bound past MAX_WALK_PIXELS counts as that). The walk starts at
+ * the later of the two masks' first foreground pixels (the earlier mask's runs before it are found
+ * by bisection, not walked), always advances the run that ends first, and stops as soon as the
+ * foreground not yet passed cannot lift the count above atMost (a caller that only needs
+ * intersections above a bound skips most of the walk of a pair that stays below it).
  */
 export function intersectionAreaAbove(A: Int32Array, areaA: number, B: Int32Array, areaB: number, atMost: number): number {
   const na = A.length;

@@ -2,11 +2,11 @@
 // but its result. JS runs one call at a time per realm, so sharing them is safe; a buffer that
 // one huge input blew up is dropped afterwards instead of pinning its memory.
 
-/** Elements a buffer may keep between calls (4 MiB of uint32, 8 MiB of float64). */
+/** Elements a buffer may keep between calls (4 MiB of 32-bit values). */
 const KEEP = 1 << 20;
 const INITIAL = 1024;
 
-type Typed = Uint8Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
+type Typed = Uint8Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
 
 export class Scratch<T extends Typed> {
   #buf: T;
@@ -40,4 +40,3 @@ export class Scratch<T extends Typed> {
 export const u8 = (n: number): Uint8Array<ArrayBuffer> => new Uint8Array(n);
 export const i32 = (n: number): Int32Array<ArrayBuffer> => new Int32Array(n);
 export const u32 = (n: number): Uint32Array<ArrayBuffer> => new Uint32Array(n);
-export const f64 = (n: number): Float64Array<ArrayBuffer> => new Float64Array(n);
